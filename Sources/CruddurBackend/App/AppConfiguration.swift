@@ -1,0 +1,43 @@
+import Logging
+
+/// The server's own settings, read from the environment.
+///
+/// | Variable | Type | Default |
+/// |---|---|---|
+/// | `HOST` | address to bind | `127.0.0.1` |
+/// | `PORT` | 1–65535 | `4567` |
+/// | `FRONTEND_URL`, `BACKEND_URL` | comma-separated origins allowed by CORS | none |
+/// | `LOG_LEVEL` | trace, debug, info, notice, warning, error, critical | `info` |
+/// | `MAX_BODY_BYTES` | request body cap, 1 KiB–10 MiB | 65536 |
+/// | `SEED_FILE` | demo data for the embedded store | `db/seed.json` |
+public struct AppConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    public var allowedOrigins: [String]
+    public var logLevel: Logger.Level
+    public var bodyLimit: BodyLimit
+    public var seedFile: String
+    public var cognito: CognitoConfiguration
+    public var database: DatabaseConfiguration?
+
+    public init(environment: [String: String]) throws {
+        let reader = EnvironmentReader(environment)
+        host = reader.string("HOST") ?? "127.0.0.1"
+        port = try reader.int("PORT", default: 4567, in: 1...65535)
+        allowedOrigins = reader.list("FRONTEND_URL") + reader.list("BACKEND_URL")
+        for origin in allowedOrigins where CORSPolicyMiddleware<AppRequestContext>.normalized(origin) == nil {
+            throw ConfigurationError(
+                variable: "FRONTEND_URL/BACKEND_URL", problem: "must list origins like https://app.example.com, not \"\(origin.prefix(60))\"")
+        }
+        let level = reader.string("LOG_LEVEL")?.lowercased() ?? "info"
+        guard let logLevel = Logger.Level(rawValue: level) else {
+            throw ConfigurationError(
+                variable: "LOG_LEVEL", problem: "must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        self.logLevel = logLevel
+        bodyLimit = BodyLimit(bytes: try reader.int("MAX_BODY_BYTES", default: BodyLimit.defaultBytes, in: 1024...10_485_760))
+        seedFile = SeedData.defaultPath(environment: environment)
+        cognito = try CognitoConfiguration(environment: environment)
+        database = try DatabaseConfiguration(environment: environment)
+    }
+}

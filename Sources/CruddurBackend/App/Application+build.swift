@@ -1,0 +1,74 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// Wires the whole server from its configuration: the store, the token verifier, the services and the
+/// router. Every wire is here.
+public func buildApplication(configuration: AppConfiguration, logger: Logger) async throws -> any ApplicationProtocol {
+    let verifier = DisabledTokenVerifier()
+    if configuration.cognito.pool == nil {
+        logger.warning("AWS_COGNITO_USER_POOL_ID is not set: sign-in is disabled, every caller is anonymous")
+    }
+    let store = try CruddurMemoryStore.demo(seedFile: configuration.seedFile, logger: logger)
+    return makeApplication(
+        store: store, verifier: verifier, profiles: nil, configuration: configuration, services: [], logger: logger)
+}
+
+/// An application over `store` and `verifier`, with the background `services` it needs.
+public func makeApplication<Store: ActivityStore & UserStore, Verifier: AccessTokenVerifier>(
+    store: Store, verifier: Verifier, profiles: (any CognitoProfileSource)?, configuration: AppConfiguration,
+    services: [any Service], logger: Logger, clock: @escaping @Sendable () -> Date = { Date() }
+) -> some ApplicationProtocol {
+    let router = buildRouter(
+        store: store, verifier: verifier, profiles: profiles, configuration: configuration, clock: clock)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+        services: services,
+        logger: logger
+    )
+}
+
+/// The router: middleware from the outside in (request id, CORS, errors, authentication), then the
+/// controllers' routes.
+public func buildRouter<Store: ActivityStore & UserStore, Verifier: AccessTokenVerifier>(
+    store: Store, verifier: Verifier, profiles: (any CognitoProfileSource)?, configuration: AppConfiguration,
+    clock: @escaping @Sendable () -> Date = { Date() }
+) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: CORSPolicyMiddleware(allowedOrigins: configuration.allowedOrigins))
+    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: AuthenticatorMiddleware(verifier: verifier, requiredGroups: configuration.cognito.requiredGroups))
+
+    let feeds = FeedService(store: store, clock: clock)
+    let activities = ActivitiesController(
+        feeds: feeds, cruds: CrudService(store: store, clock: clock),
+        callers: CallerUserService(store: store, profiles: profiles), bodyLimit: configuration.bodyLimit)
+    router.addRoutes(HealthController(store: store, verifier: verifier).endpoints, atPath: "/api")
+    router.addRoutes(activities.publicEndpoints, atPath: "/api/activities")
+    router.group("/api/activities", context: AuthenticatedRequestContext.self)
+        .addRoutes(activities.protectedEndpoints)
+    router.addRoutes(UsersController(feeds: feeds).endpoints, atPath: "/api/users")
+    return router
+}
+
+extension CruddurMemoryStore {
+    /// The embedded store with the demo cast, or empty (with a warning) when the seed file is missing.
+    static func demo(seedFile: String, logger: Logger) throws -> CruddurMemoryStore {
+        guard FileManager.default.fileExists(atPath: seedFile) else {
+            logger.warning("No seed file; the embedded store starts empty", metadata: ["seed_file": "\(seedFile)"])
+            return CruddurMemoryStore()
+        }
+        do {
+            let store = CruddurMemoryStore(seed: try SeedData.load(path: seedFile))
+            logger.notice(
+                "No CONNECTION_URL: data lives in memory and is lost when the server stops",
+                metadata: ["seed_file": "\(seedFile)"])
+            return store
+        } catch {
+            throw ConfigurationError(variable: "SEED_FILE", problem: "names a file that is not valid seed JSON (\(error))")
+        }
+    }
+}

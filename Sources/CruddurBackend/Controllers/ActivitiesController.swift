@@ -1,0 +1,122 @@
+import Foundation
+import Hummingbird
+
+/// The `/api/activities` routes: feeds, search, show, posting and replying.
+public struct ActivitiesController<Store: ActivityStore & UserStore>: Sendable {
+    let feeds: FeedService<Store>
+    let cruds: CrudService<Store>
+    let callers: CallerUserService<Store>
+    let bodyLimit: BodyLimit
+
+    public init(
+        feeds: FeedService<Store>, cruds: CrudService<Store>, callers: CallerUserService<Store>, bodyLimit: BodyLimit
+    ) {
+        self.feeds = feeds
+        self.cruds = cruds
+        self.callers = callers
+        self.bodyLimit = bodyLimit
+    }
+
+    /// Routes anyone may call; signed-in callers see more.
+    public var publicEndpoints: RouteCollection<AppRequestContext> {
+        RouteCollection(context: AppRequestContext.self)
+            .get("home", use: home)
+            .get("search", use: search)
+            .get("@{handle}", use: userFeed)
+            .get("{uuid}", use: show)
+    }
+
+    /// Routes that need a verified caller.
+    public var protectedEndpoints: RouteCollection<AuthenticatedRequestContext> {
+        RouteCollection(context: AuthenticatedRequestContext.self)
+            .get("notifications", use: notifications)
+            .post(use: create)
+            .post("{uuid}/reply", use: reply)
+    }
+
+    /// The home feed.
+    @Sendable func home(request: Request, context: AppRequestContext) async throws -> Response {
+        let page = try FeedPaging.pageRequest(QueryParameters(request.uri))
+        let feed = try await feeds.home(caller: context.caller, page: page, logger: context.logger)
+        return FeedPaging.response(feed, request: request, limit: page.limit)
+    }
+
+    /// Cruds matching `term`.
+    @Sendable func search(request: Request, context: AppRequestContext) async throws -> Response {
+        let query = QueryParameters(request.uri)
+        let page = try FeedPaging.pageRequest(query)
+        let feed = try await feeds.search(term: query["term"], caller: context.caller, page: page, logger: context.logger)
+        return FeedPaging.response(feed, request: request, limit: page.limit, keep: ["term"])
+    }
+
+    /// One user's cruds.
+    @Sendable func userFeed(request: Request, context: AppRequestContext) async throws -> Response {
+        let handle = context.parameters.get("handle")?.removingPercentEncoding ?? ""
+        let page = try FeedPaging.pageRequest(QueryParameters(request.uri))
+        let feed = try await feeds.userFeed(handle: handle, caller: context.caller, page: page, logger: context.logger)
+        return FeedPaging.response(feed, request: request, limit: page.limit)
+    }
+
+    /// One crud with its replies.
+    @Sendable func show(request: Request, context: AppRequestContext) async throws -> Response {
+        let uuid = try Self.uuid(context.parameters.get("uuid"))
+        return JSONResponse.make(try await feeds.activity(uuid, caller: context.caller, logger: context.logger))
+    }
+
+    /// Replies to the caller's cruds.
+    @Sendable func notifications(request: Request, context: AuthenticatedRequestContext) async throws -> Response {
+        let page = try FeedPaging.pageRequest(QueryParameters(request.uri))
+        let user = try await callers.user(for: context.identity, logger: context.logger)
+        let feed = try await feeds.notifications(for: user, page: page, logger: context.logger)
+        return FeedPaging.response(feed, request: request, limit: page.limit)
+    }
+
+    /// Posts a crud as the caller.
+    @Sendable func create(request: Request, context: AuthenticatedRequestContext) async throws -> Response {
+        let body = try await bodyLimit.decode(CreateActivityBody.self, from: request)
+        let user = try await callers.user(for: context.identity, logger: context.logger)
+        let activity = try await cruds.create(author: user, message: body.message, ttl: body.ttl, logger: context.logger)
+        return JSONResponse.make(activity)
+    }
+
+    /// Replies to a crud as the caller.
+    @Sendable func reply(request: Request, context: AuthenticatedRequestContext) async throws -> Response {
+        let parent = try Self.uuid(context.parameters.get("uuid"))
+        let body = try await bodyLimit.decode(ReplyBody.self, from: request)
+        let user = try await callers.user(for: context.identity, logger: context.logger)
+        let reply = try await cruds.reply(author: user, to: parent, message: body.message, logger: context.logger)
+        return JSONResponse.make(reply)
+    }
+
+    static func uuid(_ text: String?) throws -> UUID {
+        guard let text, text.utf8.count == 36, let uuid = UUID(uuidString: text) else {
+            throw APIError.badRequest(code: "invalid_uuid", message: "The activity id must be a UUID")
+        }
+        return uuid
+    }
+}
+
+/// `POST /api/activities` body.
+struct CreateActivityBody: Decodable {
+    let message: String?
+    let ttl: String?
+
+    enum CodingKeys: String, CodingKey { case message, ttl }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        message = container.lenientString(forKey: .message)
+        ttl = container.lenientString(forKey: .ttl)
+    }
+}
+
+/// `POST /api/activities/{uuid}/reply` body.
+struct ReplyBody: Decodable {
+    let message: String?
+
+    enum CodingKeys: String, CodingKey { case message }
+
+    init(from decoder: any Decoder) throws {
+        message = try decoder.container(keyedBy: CodingKeys.self).lenientString(forKey: .message)
+    }
+}

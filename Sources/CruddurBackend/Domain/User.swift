@@ -1,0 +1,46 @@
+import Foundation
+
+/// A Cruddur user as stored.
+public struct User: Sendable, Equatable {
+    public var uuid: UUID
+    public var handle: String
+    public var displayName: String
+    public var email: String?
+    public var bio: String?
+    /// The Cognito `sub` this user signs in with; `nil` for a demo user nobody has claimed.
+    public var cognitoUserID: String?
+
+    public init(
+        uuid: UUID, handle: String, displayName: String, email: String? = nil, bio: String? = nil,
+        cognitoUserID: String? = nil
+    ) {
+        self.uuid = uuid
+        self.handle = handle
+        self.displayName = displayName
+        self.email = email
+        self.bio = bio
+        self.cognitoUserID = cognitoUserID
+    }
+
+    /// The public short profile.
+    public var short: UserShort { UserShort(uuid: uuid, handle: handle, displayName: displayName) }
+}
+
+/// The short profile the API shows: `{"uuid", "handle", "display_name"}`.
+public struct UserShort: Sendable, Equatable, Encodable {
+    public var uuid: UUID
+    public var handle: String
+    public var displayName: String
+
+    enum CodingKeys: String, CodingKey {
+        case uuid, handle
+        case displayName = "display_name"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(uuid.uuidString.lowercased(), forKey: .uuid)
+        try container.encode(handle, forKey: .handle)
+        try container.encode(displayName, forKey: .displayName)
+    }
+}

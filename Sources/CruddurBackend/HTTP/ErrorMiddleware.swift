@@ -1,0 +1,53 @@
+import Hummingbird
+import Logging
+
+/// Turns every error into the spec's JSON error shape, once, at the edge: API errors as they are,
+/// routing misses as 404/405, and anything unexpected as a logged 500 that reveals nothing.
+public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    public init() {}
+
+    public func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let apiError = Self.apiError(for: error, request: request, logger: context.logger)
+            if request.method == .options, case .methodNotAllowed(let allow) = apiError {
+                return Response(status: .noContent, headers: [.allow: allow.joined(separator: ", ")])
+            }
+            return try apiError.response(from: request, context: context)
+        }
+    }
+
+    static func apiError(for error: any Error, request: Request, logger: Logger) -> APIError {
+        switch error {
+        case let error as APIError:
+            if case .internalError = error { logger.error("Internal error", metadata: ["path": "\(request.uri.path)"]) }
+            return error
+        case let error as StoreUnavailableError:
+            logger.warning("Store unavailable", metadata: ["error": "\(error.reason)"])
+            return .serviceUnavailable("The database is unavailable; try again shortly")
+        case let error as HTTPError where error.status == .notFound:
+            let allowed = APIRoutes.allowedMethods(path: request.uri.path)
+            if allowed.isEmpty { return .notFound("No route \(request.method) \(request.uri.path.prefix(200))") }
+            return .methodNotAllowed(allow: allowed)
+        case let error as HTTPError where error.status == .contentTooLarge:
+            return .payloadTooLarge(limit: BodyLimit.defaultBytes)
+        case let error as any HTTPResponseError where error.status.code < 500:
+            return .badRequest(code: "bad_request", message: error.status.reasonPhrase)
+        default:
+            logger.error("Unhandled error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+            return .internalError
+        }
+    }
+}
+
+/// A store could not reach its database; answered as 503.
+public struct StoreUnavailableError: Error, Sendable {
+    public let reason: String
+
+    public init(reason: String) {
+        self.reason = reason
+    }
+}

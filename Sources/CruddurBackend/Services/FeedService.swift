@@ -1,0 +1,60 @@
+import Foundation
+import Logging
+
+/// What each feed contains: the read side of Cruddur. Free of HTTP so it is tested without a server.
+public struct FeedService<Store: ActivityStore & UserStore>: Sendable {
+    let store: Store
+    let clock: @Sendable () -> Date
+
+    public init(store: Store, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.store = store
+        self.clock = clock
+    }
+
+    /// The home feed: public, unexpired cruds for everyone, plus members-only cruds for a signed-in caller.
+    public func home(caller: Caller, page: PageRequest, logger: Logger) async throws -> FeedPage {
+        try await store.homeFeed(readable: caller.readable, page: page, now: clock(), logger: logger)
+    }
+
+    /// Replies by others to the caller's cruds, newest first.
+    public func notifications(for user: User, page: PageRequest, logger: Logger) async throws -> FeedPage {
+        try await store.notifications(
+            for: user.uuid, readable: Visibility.readable(signedIn: true), page: page, now: clock(), logger: logger)
+    }
+
+    /// The unexpired top-level cruds of the user with `handle`.
+    public func userFeed(handle: String, caller: Caller, page: PageRequest, logger: Logger) async throws -> FeedPage {
+        guard Handle.isValid(handle),
+            let feed = try await store.userFeed(
+                handle: handle, readable: caller.readable, page: page, now: clock(), logger: logger)
+        else { throw APIError.notFound(Self.noUser(handle)) }
+        return feed
+    }
+
+    /// Cruds whose message contains `term` (case-insensitive, taken literally).
+    public func search(term: String?, caller: Caller, page: PageRequest, logger: Logger) async throws -> FeedPage {
+        let trimmed = term?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        guard !trimmed.isEmpty else { throw APIError.validation(["search_term_blank"]) }
+        guard trimmed.count <= 200 else { throw APIError.validation(["search_term_too_long"]) }
+        return try await store.search(term: trimmed, readable: caller.readable, page: page, now: clock(), logger: logger)
+    }
+
+    /// One crud with its replies; expired, members-only for an anonymous caller, or unknown: not found.
+    public func activity(_ uuid: UUID, caller: Caller, logger: Logger) async throws -> Activity {
+        guard let activity = try await store.activity(uuid, readable: caller.readable, now: clock(), logger: logger)
+        else { throw APIError.notFound("No activity \(uuid.uuidString.lowercased())") }
+        return activity
+    }
+
+    /// The short profile of the user with `handle`.
+    public func userShort(handle: String, logger: Logger) async throws -> UserShort {
+        guard Handle.isValid(handle), let user = try await store.user(handle: handle, logger: logger) else {
+            throw APIError.notFound(Self.noUser(handle))
+        }
+        return user.short
+    }
+
+    static func noUser(_ handle: String) -> String {
+        "No user @\(handle.prefix(Handle.maxLength))"
+    }
+}

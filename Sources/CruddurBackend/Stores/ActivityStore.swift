@@ -1,0 +1,63 @@
+import Foundation
+import Logging
+
+/// Reads and writes cruds. Every read leaves out expired cruds and cruds the caller may not read.
+public protocol ActivityStore: Sendable {
+    /// Top-level cruds of every user, newest first, each with its direct replies.
+    func homeFeed(readable: [Visibility], page: PageRequest, now: Date, logger: Logger) async throws -> FeedPage
+    /// Replies by others to the cruds of user `userUUID`, newest first.
+    func notifications(
+        for userUUID: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger
+    ) async throws -> FeedPage
+    /// The top-level cruds of the user with `handle` (case-insensitive), or `nil` when no user has it.
+    func userFeed(
+        handle: String, readable: [Visibility], page: PageRequest, now: Date, logger: Logger
+    ) async throws -> FeedPage?
+    /// Cruds and replies whose message contains `term`, case-insensitively and literally.
+    func search(term: String, readable: [Visibility], page: PageRequest, now: Date, logger: Logger) async throws
+        -> FeedPage
+    /// One crud with its direct replies, or `nil` when it does not exist, has expired or is not readable.
+    func activity(_ uuid: UUID, readable: [Visibility], now: Date, logger: Logger) async throws -> Activity?
+    /// Stores a new top-level crud.
+    func insertActivity(_ activity: NewActivity, logger: Logger) async throws -> Activity
+    /// Stores a reply and bumps its parent's `replies_count` atomically; `nil` when the parent is not readable.
+    func insertReply(
+        _ reply: NewActivity, to parent: UUID, readable: [Visibility], now: Date, logger: Logger
+    ) async throws -> Activity?
+    /// The state of the backing storage, for the readiness check.
+    func checkHealth(logger: Logger) async -> DependencyState
+}
+
+/// A crud about to be written.
+public struct NewActivity: Sendable {
+    public var uuid: UUID
+    public var authorUUID: UUID
+    public var message: String
+    public var visibility: Visibility
+    public var expiresAt: Date
+    public var createdAt: Date
+
+    public init(
+        uuid: UUID = UUID(), authorUUID: UUID, message: String, visibility: Visibility, expiresAt: Date,
+        createdAt: Date
+    ) {
+        self.uuid = uuid
+        self.authorUUID = authorUUID
+        self.message = message
+        self.visibility = visibility
+        self.expiresAt = expiresAt
+        self.createdAt = createdAt
+    }
+}
+
+/// How a dependency is doing, as the readiness check reports it.
+public enum DependencyState: String, Sendable, Encodable {
+    case ok
+    case down
+    case degraded
+    case memory
+    case disabled
+
+    /// Whether the server can serve requests that need this dependency.
+    public var isServing: Bool { self != .down }
+}

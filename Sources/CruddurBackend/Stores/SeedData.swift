@@ -1,0 +1,72 @@
+import Foundation
+
+/// The demo cast and their cruds, read from `db/seed.json` (the same file `cruddur seed` loads into
+/// PostgreSQL). Times are offsets from the moment the seed is loaded, so the demo never goes stale.
+public struct SeedData: Sendable, Decodable {
+    public struct SeedUser: Sendable, Decodable {
+        public var uuid: UUID
+        public var handle: String
+        public var displayName: String
+        public var email: String?
+        public var bio: String?
+
+        enum CodingKeys: String, CodingKey {
+            case uuid, handle, email, bio
+            case displayName = "display_name"
+        }
+    }
+
+    public struct SeedActivity: Sendable, Decodable {
+        public var uuid: UUID
+        public var handle: String
+        public var message: String
+        public var visibility: Visibility
+        public var replyTo: UUID?
+        public var createdMinutesAgo: Int
+        /// Negative for a crud that has already expired.
+        public var expiresInMinutes: Int
+        public var likesCount: Int
+        public var repostsCount: Int
+
+        enum CodingKeys: String, CodingKey {
+            case uuid, handle, message, visibility
+            case replyTo = "reply_to"
+            case createdMinutesAgo = "created_minutes_ago"
+            case expiresInMinutes = "expires_in_minutes"
+            case likesCount = "likes_count"
+            case repostsCount = "reposts_count"
+        }
+    }
+
+    public var users: [SeedUser]
+    public var activities: [SeedActivity]
+
+    /// Reads the seed file at `path`.
+    public static func load(path: String) throws -> SeedData {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        return try JSONDecoder().decode(SeedData.self, from: data)
+    }
+
+    /// Where the seed file is looked for: `SEED_FILE`, else `db/seed.json` below the working directory.
+    public static func defaultPath(environment: [String: String]) -> String {
+        environment["SEED_FILE"] ?? "db/seed.json"
+    }
+
+    /// The users as stored.
+    public var storedUsers: [User] {
+        users.map { User(uuid: $0.uuid, handle: $0.handle, displayName: $0.displayName, email: $0.email, bio: $0.bio) }
+    }
+
+    /// The activities as stored at `now`, with `replies_count` derived from the replies in the seed.
+    public func storedActivities(now: Date) -> [(activity: NewActivity, replyTo: UUID?, likes: Int, reposts: Int)] {
+        let authors = Dictionary(uniqueKeysWithValues: users.map { ($0.handle.lowercased(), $0.uuid) })
+        return activities.compactMap { seed in
+            guard let author = authors[seed.handle.lowercased()] else { return nil }
+            let createdAt = now.addingTimeInterval(TimeInterval(-seed.createdMinutesAgo * 60))
+            let new = NewActivity(
+                uuid: seed.uuid, authorUUID: author, message: seed.message, visibility: seed.visibility,
+                expiresAt: now.addingTimeInterval(TimeInterval(seed.expiresInMinutes * 60)), createdAt: createdAt)
+            return (new, seed.replyTo, seed.likesCount, seed.repostsCount)
+        }
+    }
+}

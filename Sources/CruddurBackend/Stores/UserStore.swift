@@ -1,0 +1,30 @@
+import Foundation
+import Logging
+
+/// Reads and writes users.
+public protocol UserStore: Sendable {
+    /// The user with `handle`, compared case-insensitively.
+    func user(handle: String, logger: Logger) async throws -> User?
+    /// The user who signs in as Cognito `sub`.
+    func user(cognitoUserID: String, logger: Logger) async throws -> User?
+    /// Creates the user for a Cognito identity seen for the first time, or returns the existing one.
+    ///
+    /// A handle already taken by another account gets a suffix (see ``HandleAllocator``); an unclaimed demo
+    /// user (no Cognito id) with the same handle and email is claimed instead.
+    func provisionUser(_ profile: CognitoProfile, logger: Logger) async throws -> User
+}
+
+/// What Cognito says about a user, used to create their `users` row.
+public struct CognitoProfile: Sendable, Equatable {
+    public var sub: String
+    public var preferredUsername: String
+    public var name: String
+    public var email: String?
+
+    public init(sub: String, preferredUsername: String, name: String, email: String?) {
+        self.sub = sub
+        self.preferredUsername = preferredUsername
+        self.name = name
+        self.email = email
+    }
+}
