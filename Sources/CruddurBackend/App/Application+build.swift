@@ -6,13 +6,32 @@ import ServiceLifecycle
 /// Wires the whole server from its configuration: the store, the token verifier, the services and the
 /// router. Every wire is here.
 public func buildApplication(configuration: AppConfiguration, logger: Logger) async throws -> any ApplicationProtocol {
-    let verifier = DisabledTokenVerifier()
-    if configuration.cognito.pool == nil {
-        logger.warning("AWS_COGNITO_USER_POOL_ID is not set: sign-in is disabled, every caller is anonymous")
-    }
     let store = try CruddurMemoryStore.demo(seedFile: configuration.seedFile, logger: logger)
+    return buildApplication(store: store, services: [], configuration: configuration, logger: logger)
+}
+
+/// Adds the token verifier that the configuration asks for to an application over `store`.
+func buildApplication<Store: ActivityStore & UserStore>(
+    store: Store, services: [any Service], configuration: AppConfiguration, logger: Logger
+) -> any ApplicationProtocol {
+    let cognito = configuration.cognito
+    guard let pool = cognito.pool else {
+        logger.warning("AWS_COGNITO_USER_POOL_ID is not set: sign-in is disabled, every caller is anonymous")
+        return makeApplication(
+            store: store, verifier: DisabledTokenVerifier(), profiles: nil, configuration: configuration,
+            services: services, logger: logger)
+    }
+    let keys = JWKSCache(fetcher: JWKSFetcher(url: pool.jwksURL))
+    let verifier = CognitoTokenVerifier(pool: pool, keys: keys, clockSkewSeconds: cognito.clockSkewSeconds)
+    let refresher = JWKSRefreshService(
+        cache: keys, interval: .seconds(cognito.jwksRefreshSeconds), logger: logger)
+    logger.info(
+        "Verifying Cognito access tokens locally",
+        metadata: ["issuer": "\(pool.issuer)", "jwks": "\(pool.jwksURL)", "clients": "\(pool.clientIDs.count)"])
     return makeApplication(
-        store: store, verifier: verifier, profiles: nil, configuration: configuration, services: [], logger: logger)
+        store: store, verifier: verifier,
+        profiles: cognito.provisionUsers ? CognitoProfileClient(endpoint: pool.endpoint) : nil,
+        configuration: configuration, services: services + [refresher], logger: logger)
 }
 
 /// An application over `store` and `verifier`, with the background `services` it needs.
@@ -51,6 +70,7 @@ public func buildRouter<Store: ActivityStore & UserStore, Verifier: AccessTokenV
     router.group("/api/activities", context: AuthenticatedRequestContext.self)
         .addRoutes(activities.protectedEndpoints)
     router.addRoutes(UsersController(feeds: feeds).endpoints, atPath: "/api/users")
+    ExtAuthzController().register(on: router)
     return router
 }
 

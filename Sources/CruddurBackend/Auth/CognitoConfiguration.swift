@@ -17,6 +17,13 @@ public struct CognitoConfiguration: Sendable, Equatable {
         public var clientIDs: Set<String>
         public var endpoint: String
 
+        public init(region: String, poolID: String, clientIDs: Set<String>, endpoint: String) {
+            self.region = region
+            self.poolID = poolID
+            self.clientIDs = clientIDs
+            self.endpoint = endpoint
+        }
+
         /// The `iss` every token must carry: always the real Cognito issuer, even behind an emulator.
         public var issuer: String { "https://cognito-idp.\(region).amazonaws.com/\(poolID)" }
         /// Where the pool's signing keys are published.

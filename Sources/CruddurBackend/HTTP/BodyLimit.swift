@@ -29,6 +29,8 @@ public struct BodyLimit: Sendable {
             return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
         } catch DecodingError.typeMismatch(_, let context) where context.codingPath.isEmpty {
             throw APIError.badRequest(code: "invalid_body", message: "The body must be a JSON object")
+        } catch DecodingError.valueNotFound(_, let context) where context.codingPath.isEmpty {
+            throw APIError.badRequest(code: "invalid_body", message: "The body must be a JSON object")
         } catch {
             throw APIError.badRequest(code: "malformed_json", message: "The body is not valid JSON")
         }
