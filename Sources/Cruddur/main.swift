@@ -1,4 +1,6 @@
 import CruddurBackend
 import Foundation
 
-exit(await CruddurCommand.run(arguments: Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment))
+exit(
+    await CruddurCommand.run(
+        arguments: Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment))

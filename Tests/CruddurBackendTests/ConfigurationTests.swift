@@ -49,7 +49,9 @@ struct ConfigurationTests {
         let date = try #require(RFC3339.date(from: "2026-03-09T17:52:15.123Z"))
         #expect(RFC3339.string(from: date) == "2026-03-09T17:52:15.123Z")
         #expect(RFC3339.string(from: .init(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
-        #expect(RFC3339.string(from: try #require(RFC3339.date(from: "2024-02-29T23:59:59+02:00"))) == "2024-02-29T21:59:59.000Z")
+        #expect(
+            RFC3339.string(from: try #require(RFC3339.date(from: "2024-02-29T23:59:59+02:00")))
+                == "2024-02-29T21:59:59.000Z")
     }
 
     @Test func handlesFromCognitoAreSanitisedAndDeduplicated() {

@@ -104,7 +104,8 @@ struct CrudRouteTests {
     @Test func bodyOverTheLimitIs413AndOtherContentTypesAre415() async throws {
         let app = try TestApp.make(store: try await TestApp.storeWithSignedInUsers())
         try await app.test(.live) { client in
-            let huge = ByteBuffer(string: #"{"message": ""# + String(repeating: "a", count: 70_000) + #"", "ttl": "1-day"}"#)
+            let huge = ByteBuffer(
+                string: #"{"message": ""# + String(repeating: "a", count: 70_000) + #"", "ttl": "1-day"}"#)
             let tooLarge = try await client.execute(uri: "/api/activities", method: .post, headers: .json(), body: huge)
             #expect(tooLarge.status == .contentTooLarge)
             #expect(tooLarge.errorCode == "payload_too_large")
@@ -120,7 +121,8 @@ struct CrudRouteTests {
             var charset = HTTPFields.bearer()
             charset[.contentType] = "Application/JSON; charset=UTF-8"
             let accepted = try await client.execute(
-                uri: "/api/activities", method: .post, headers: charset, body: .json(#"{"message": "hi", "ttl": "1-day"}"#))
+                uri: "/api/activities", method: .post, headers: charset,
+                body: .json(#"{"message": "hi", "ttl": "1-day"}"#))
             #expect(accepted.status == .ok)
         }
     }

@@ -58,8 +58,10 @@ struct EdgeRouteTests {
         try await app.test(.router) { client in
             let preflight = try await client.execute(
                 uri: "/api/activities", method: .options,
-                headers: [.origin: TestApp.frontend, .accessControlRequestMethod: "POST",
-                          .accessControlRequestHeaders: "authorization, content-type"])
+                headers: [
+                    .origin: TestApp.frontend, .accessControlRequestMethod: "POST",
+                    .accessControlRequestHeaders: "authorization, content-type",
+                ])
             #expect(preflight.status == .noContent)
             #expect(preflight.headers[.accessControlAllowOrigin] == TestApp.frontend)
             #expect(preflight.headers[.accessControlAllowMethods] == "GET, POST, OPTIONS")
@@ -78,13 +80,16 @@ struct EdgeRouteTests {
     @Test func otherOriginsGetNoCORSHeaders() async throws {
         let app = try TestApp.make(store: try TestApp.seededStore())
         try await app.test(.router) { client in
-            for origin in ["http://evil.example", "http://localhost:3001", "null", "http://localhost:3000.evil.example"] {
+            for origin in [
+                "http://evil.example", "http://localhost:3001", "null", "http://localhost:3000.evil.example",
+            ] {
                 let preflight = try await client.execute(
                     uri: "/api/activities", method: .options,
                     headers: [.origin: origin, .accessControlRequestMethod: "POST"])
                 #expect(preflight.headers[.accessControlAllowOrigin] == nil, "\(origin)")
                 #expect(preflight.headers[.accessControlAllowMethods] == nil)
-                let get = try await client.execute(uri: "/api/activities/home", method: .get, headers: [.origin: origin])
+                let get = try await client.execute(
+                    uri: "/api/activities/home", method: .get, headers: [.origin: origin])
                 #expect(get.headers[.accessControlAllowOrigin] == nil)
             }
         }
@@ -160,7 +165,8 @@ struct EdgeRouteTests {
         try await app.test(.router) { client in
             var headers = HTTPFields.bearer()
             headers.append(contentsOf: HTTPFields.bearer(sub: "sub-worf"))
-            let response = try await client.execute(uri: "/api/activities/notifications", method: .get, headers: headers)
+            let response = try await client.execute(
+                uri: "/api/activities/notifications", method: .get, headers: headers)
             #expect(response.status == .unauthorized)
             #expect(response.headers[.wwwAuthenticate]?.contains("more than one") == true)
         }

@@ -39,7 +39,8 @@ struct ExtAuthzTests {
             let invalidOnPublic = try await client.execute(
                 uri: "/ext_authz/api/activities/home", method: .get, headers: [.authorization: "Bearer junk"])
             #expect(invalidOnPublic.status == .ok)
-            let signedIn = try await client.execute(uri: "/ext_authz/api/activities/home", method: .get, headers: .bearer())
+            let signedIn = try await client.execute(
+                uri: "/ext_authz/api/activities/home", method: .get, headers: .bearer())
             #expect(signedIn.headers[.init("x-current-user")!] != nil)
             let unknown = try await client.execute(uri: "/ext_authz/api/nothing/here", method: .delete)
             #expect(unknown.status == .ok)

@@ -89,7 +89,9 @@ struct FeedRouteTests {
             let cutoff = try #require(all[1]["created_at"] as? String)
             let older = try await client.execute(uri: "/api/activities/home?before=\(cutoff)", method: .get)
             #expect(older.status == .ok)
-            #expect(older.array.compactMap { $0["uuid"] as? String } == all.dropFirst(2).compactMap { $0["uuid"] as? String })
+            #expect(
+                older.array.compactMap { $0["uuid"] as? String }
+                    == all.dropFirst(2).compactMap { $0["uuid"] as? String })
         }
     }
 
@@ -173,12 +175,15 @@ struct FeedRouteTests {
     @Test func showHasRepliesAndHidesExpiredAndMembersOnly() async throws {
         let app = try TestApp.make(store: try TestApp.seededStore())
         try await app.test(.router) { client in
-            let show = try await client.execute(uri: "/api/activities/68f126b0-1ceb-4a33-88be-d90fa7109eee", method: .get)
+            let show = try await client.execute(
+                uri: "/api/activities/68f126b0-1ceb-4a33-88be-d90fa7109eee", method: .get)
             #expect(show.status == .ok)
             #expect((show.object["replies"] as? [[String: Any]])?.count == 1)
-            let upper = try await client.execute(uri: "/api/activities/68F126B0-1CEB-4A33-88BE-D90FA7109EEE", method: .get)
+            let upper = try await client.execute(
+                uri: "/api/activities/68F126B0-1CEB-4A33-88BE-D90FA7109EEE", method: .get)
             #expect(upper.object["uuid"] as? String == "68f126b0-1ceb-4a33-88be-d90fa7109eee")
-            let expired = try await client.execute(uri: "/api/activities/9f1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c01", method: .get)
+            let expired = try await client.execute(
+                uri: "/api/activities/9f1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c01", method: .get)
             #expect(expired.status == .notFound)
             let members = "/api/activities/317b4cd3-8e7a-4c4b-9d6e-4bb0d1a0c2f1"
             #expect(try await client.execute(uri: members, method: .get).status == .notFound)
@@ -186,7 +191,8 @@ struct FeedRouteTests {
             let unknown = try await client.execute(uri: "/api/activities/\(UUID().uuidString)", method: .get)
             #expect(unknown.status == .notFound)
             #expect(unknown.errorCode == "not_found")
-            for bad in ["not-a-uuid", "68f126b0-1ceb-4a33-88be-d90fa7109ee", "%27", "68f126b01ceb4a3388bed90fa7109eee"] {
+            for bad in ["not-a-uuid", "68f126b0-1ceb-4a33-88be-d90fa7109ee", "%27", "68f126b01ceb4a3388bed90fa7109eee"]
+            {
                 let response = try await client.execute(uri: "/api/activities/\(bad)", method: .get)
                 #expect(response.status == .badRequest, "\(bad)")
                 #expect(response.errorCode == "invalid_uuid")

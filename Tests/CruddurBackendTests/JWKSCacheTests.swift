@@ -23,7 +23,9 @@ struct JWKSCacheTests {
             let identity = try await verifier.verify(rotated[...]).get()
             #expect(identity.sub == "sub-andrew")
             // key-1 left the set: its tokens, even cached ones, stop verifying.
-            await #expect(throws: TokenRejection.unknownKey) { try await verifier.verify(TestTokens.token()[...]).get() }
+            await #expect(throws: TokenRejection.unknownKey) {
+                try await verifier.verify(TestTokens.token()[...]).get()
+            }
         }
     }
 
@@ -60,7 +62,9 @@ struct JWKSCacheTests {
             await keys.refresh(force: true)
             #expect(keys.health == .down)
             #expect(keys.lastError == .httpStatus(503))
-            await #expect(throws: TokenRejection.keysUnavailable) { try await verifier.verify(TestTokens.token()[...]).get() }
+            await #expect(throws: TokenRejection.keysUnavailable) {
+                try await verifier.verify(TestTokens.token()[...]).get()
+            }
             server.publish(TestKeys.jwksJSON([TestKeys.jwk(TestKeys.primary, kid: "key-1")]))
             clock.advance(by: 11)
             _ = try await verifier.verify(TestTokens.token()[...]).get()
@@ -90,7 +94,8 @@ struct JWKSCacheTests {
     }
 
     @Test func anUnreachableServerIsReportedNotFatal() async throws {
-        let keys = JWKSCache(fetcher: JWKSFetcher(url: "http://127.0.0.1:9/pool/.well-known/jwks.json", timeout: .seconds(2)))
+        let keys = JWKSCache(
+            fetcher: JWKSFetcher(url: "http://127.0.0.1:9/pool/.well-known/jwks.json", timeout: .seconds(2)))
         await keys.refresh(force: true)
         #expect(keys.health == .down)
         guard case .transport? = keys.lastError else {

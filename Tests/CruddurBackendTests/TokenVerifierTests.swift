@@ -1,7 +1,7 @@
-import Synchronization
-import Crypto
 import CruddurBackend
+import Crypto
 import Foundation
+import Synchronization
 import Testing
 import _CryptoExtras
 
@@ -47,7 +47,8 @@ struct TokenVerifierTests {
             Data(HMAC<SHA256>.authenticationCode(for: input, using: SymmetricKey(data: publicBytes)))
         }
         await expectRejected(hs256, .unsupportedAlgorithm)
-        let unsigned = TestTokens.token(header: ["alg": "none", "kid": "key-1"]).split(separator: ".").prefix(2)
+        let unsigned =
+            TestTokens.token(header: ["alg": "none", "kid": "key-1"]).split(separator: ".").prefix(2)
             .joined(separator: ".") + "."
         await expectRejected(unsigned, .malformed("missing signature"))
     }
@@ -61,8 +62,10 @@ struct TokenVerifierTests {
         await expectRejected(critical, .malformed("crit header parameters are not supported"))
         // Headers that would let the token bring its own key are ignored, never trusted.
         let embedded = TestTokens.token(
-            header: ["alg": "RS256", "kid": "key-9", "jwk": TestKeys.jwk(TestKeys.stranger, kid: "key-9"),
-                     "jku": "http://127.0.0.1:9/jwks.json"],
+            header: [
+                "alg": "RS256", "kid": "key-9", "jwk": TestKeys.jwk(TestKeys.stranger, kid: "key-9"),
+                "jku": "http://127.0.0.1:9/jwks.json",
+            ],
             key: TestKeys.stranger)
         await expectRejected(embedded, .unknownKey)
     }
@@ -90,7 +93,8 @@ struct TokenVerifierTests {
         await expectRejected(TestTokens.token(claims: TestTokens.claims(["exp": now - 61])), .expired)
         _ = try await verify(TestTokens.token(claims: TestTokens.claims(["exp": now - 30]))).get()
         await expectRejected(TestTokens.token(claims: TestTokens.claims(["exp": nil])), .invalidClaim("exp"))
-        await expectRejected(TestTokens.token(claims: TestTokens.claims(["exp": "\(now + 3600)"])), .invalidClaim("exp"))
+        await expectRejected(
+            TestTokens.token(claims: TestTokens.claims(["exp": "\(now + 3600)"])), .invalidClaim("exp"))
         await expectRejected(TestTokens.token(claims: TestTokens.claims(["exp": true])), .invalidClaim("exp"))
         await expectRejected(TestTokens.token(claims: TestTokens.claims(["nbf": now + 120])), .notYetValid)
         _ = try await verify(TestTokens.token(claims: TestTokens.claims(["nbf": now + 30]))).get()
@@ -111,20 +115,27 @@ struct TokenVerifierTests {
         let parts = token.split(separator: ".").map(String.init)
         await expectRejected(parts.prefix(2).joined(separator: "."), .malformed("expected three segments"))
         await expectRejected(token + ".e30", .malformed("expected three segments"))
-        await expectRejected(parts[0] + "=." + parts[1] + "." + parts[2], .malformed("segments must be unpadded base64url"))
-        await expectRejected(parts[0] + "." + parts[1] + "." + parts[2] + "==", .malformed("segments must be unpadded base64url"))
-        let plusSlash = parts[0] + "." + parts[1] + "." + parts[2].replacingOccurrences(of: "-", with: "+")
+        await expectRejected(
+            parts[0] + "=." + parts[1] + "." + parts[2], .malformed("segments must be unpadded base64url"))
+        await expectRejected(
+            parts[0] + "." + parts[1] + "." + parts[2] + "==", .malformed("segments must be unpadded base64url"))
+        let plusSlash =
+            parts[0] + "." + parts[1] + "."
+            + parts[2].replacingOccurrences(of: "-", with: "+")
             .replacingOccurrences(of: "_", with: "/")
         if plusSlash != token { await expectRejected(plusSlash, .malformed("segments must be unpadded base64url")) }
-        await expectRejected(parts[0] + "." + parts[1] + " ." + parts[2], .malformed("segments must be unpadded base64url"))
+        await expectRejected(
+            parts[0] + "." + parts[1] + " ." + parts[2], .malformed("segments must be unpadded base64url"))
         let arrayHeader = Base64URL.encode(Array("[1]".utf8))
         await expectRejected(arrayHeader + "." + parts[1] + "." + parts[2], .malformed("header is not a JSON object"))
         let garbagePayload = Base64URL.encode(Array("not json".utf8))
-        await expectRejected(parts[0] + "." + garbagePayload + "." + parts[2], .malformed("payload is not a JSON object"))
+        await expectRejected(
+            parts[0] + "." + garbagePayload + "." + parts[2], .malformed("payload is not a JSON object"))
         await expectRejected(parts[0] + "." + parts[1] + ".", .malformed("missing signature"))
         // A tampered payload keeps its old signature and must fail it.
         let tampered = TestTokens.claims(sub: "sub-worf")
-        let tamperedPart = Base64URL.encode(try! JSONSerialization.data(withJSONObject: tampered, options: [.sortedKeys]))
+        let tamperedPart = Base64URL.encode(
+            try! JSONSerialization.data(withJSONObject: tampered, options: [.sortedKeys]))
         await expectRejected(parts[0] + "." + tamperedPart + "." + parts[2], .badSignature)
     }
 

@@ -27,7 +27,8 @@ public struct AppConfiguration: Sendable {
         allowedOrigins = reader.list("FRONTEND_URL") + reader.list("BACKEND_URL")
         for origin in allowedOrigins where CORSPolicyMiddleware<AppRequestContext>.normalized(origin) == nil {
             throw ConfigurationError(
-                variable: "FRONTEND_URL/BACKEND_URL", problem: "must list origins like https://app.example.com, not \"\(origin.prefix(60))\"")
+                variable: "FRONTEND_URL/BACKEND_URL",
+                problem: "must list origins like https://app.example.com, not \"\(origin.prefix(60))\"")
         }
         let level = reader.string("LOG_LEVEL")?.lowercased() ?? "info"
         guard let logLevel = Logger.Level(rawValue: level) else {
@@ -35,7 +36,8 @@ public struct AppConfiguration: Sendable {
                 variable: "LOG_LEVEL", problem: "must be one of trace, debug, info, notice, warning, error, critical")
         }
         self.logLevel = logLevel
-        bodyLimit = BodyLimit(bytes: try reader.int("MAX_BODY_BYTES", default: BodyLimit.defaultBytes, in: 1024...10_485_760))
+        bodyLimit = BodyLimit(
+            bytes: try reader.int("MAX_BODY_BYTES", default: BodyLimit.defaultBytes, in: 1024...10_485_760))
         seedFile = SeedData.defaultPath(environment: environment)
         cognito = try CognitoConfiguration(environment: environment)
         database = try DatabaseConfiguration(environment: environment)

@@ -59,7 +59,8 @@ public func buildRouter<Store: ActivityStore & UserStore, Verifier: AccessTokenV
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: CORSPolicyMiddleware(allowedOrigins: configuration.allowedOrigins))
     router.add(middleware: ErrorMiddleware())
-    router.add(middleware: AuthenticatorMiddleware(verifier: verifier, requiredGroups: configuration.cognito.requiredGroups))
+    router.add(
+        middleware: AuthenticatorMiddleware(verifier: verifier, requiredGroups: configuration.cognito.requiredGroups))
 
     let feeds = FeedService(store: store, clock: clock)
     let activities = ActivitiesController(
@@ -88,7 +89,8 @@ extension CruddurMemoryStore {
                 metadata: ["seed_file": "\(seedFile)"])
             return store
         } catch {
-            throw ConfigurationError(variable: "SEED_FILE", problem: "names a file that is not valid seed JSON (\(error))")
+            throw ConfigurationError(
+                variable: "SEED_FILE", problem: "names a file that is not valid seed JSON (\(error))")
         }
     }
 }

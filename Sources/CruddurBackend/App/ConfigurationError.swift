@@ -31,13 +31,17 @@ public struct EnvironmentReader: Sendable {
         guard let value = Int(text), range.contains(value) else {
             throw ConfigurationError(
                 variable: name,
-                problem: "must be a whole number from \(range.lowerBound) to \(range.upperBound), not \"\(text.prefix(40))\"")
+                problem:
+                    "must be a whole number from \(range.lowerBound) to \(range.upperBound), not \"\(text.prefix(40))\""
+            )
         }
         return value
     }
 
     /// A comma-separated list, empty entries dropped.
     public func list(_ name: String) -> [String] {
-        (string(name) ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        (string(name) ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+            !$0.isEmpty
+        }
     }
 }

@@ -51,7 +51,8 @@ public struct CognitoConfiguration: Sendable, Equatable {
             throw ConfigurationError(
                 variable: "AWS_COGNITO_USER_POOL_ID", problem: "must look like us-east-1_AbC123")
         }
-        let region = reader.string("AWS_DEFAULT_REGION") ?? reader.string("AWS_REGION")
+        let region =
+            reader.string("AWS_DEFAULT_REGION") ?? reader.string("AWS_REGION")
             ?? String(poolID.prefix { $0 != "_" })
         guard region.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || (48...57).contains($0) || (97...122).contains($0) })
         else {
@@ -60,9 +61,11 @@ public struct CognitoConfiguration: Sendable, Equatable {
         let clients = reader.list("AWS_COGNITO_USER_POOL_CLIENT_ID")
         guard !clients.isEmpty else {
             throw ConfigurationError(
-                variable: "AWS_COGNITO_USER_POOL_CLIENT_ID", problem: "must name the accepted app client(s) when a pool is set")
+                variable: "AWS_COGNITO_USER_POOL_CLIENT_ID",
+                problem: "must name the accepted app client(s) when a pool is set")
         }
-        var endpoint = reader.string("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER") ?? reader.string("AWS_ENDPOINT_URL")
+        var endpoint =
+            reader.string("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER") ?? reader.string("AWS_ENDPOINT_URL")
             ?? "https://cognito-idp.\(region).amazonaws.com"
         while endpoint.hasSuffix("/") { endpoint.removeLast() }
         guard endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://") else {

@@ -37,7 +37,8 @@ public struct CognitoProfileClient: CognitoProfileSource {
         guard let user = try? JSONDecoder().decode(GetUserResponse.self, from: Data(bytes.readableBytesView)) else {
             throw APIError.serviceUnavailable("Cognito answered GetUser with an unexpected body")
         }
-        let attributes = Dictionary(user.userAttributes.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+        let attributes = Dictionary(
+            user.userAttributes.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
         guard let sub = attributes["sub"] else {
             throw APIError.forbidden(code: "user_not_provisioned", message: "Cognito returned no sub for this account")
         }

@@ -15,7 +15,9 @@ public struct JWKSFetcher: JWKSFetching {
     public let maxBytes: Int
     let client: HTTPClient
 
-    public init(url: String, client: HTTPClient = .shared, timeout: TimeAmount = .seconds(5), maxBytes: Int = 256 * 1024) {
+    public init(
+        url: String, client: HTTPClient = .shared, timeout: TimeAmount = .seconds(5), maxBytes: Int = 256 * 1024
+    ) {
         self.url = url
         self.client = client
         self.timeout = timeout

@@ -45,7 +45,8 @@ public struct ActivitiesController<Store: ActivityStore & UserStore>: Sendable {
     @Sendable func search(request: Request, context: AppRequestContext) async throws -> Response {
         let query = QueryParameters(request.uri)
         let page = try FeedPaging.pageRequest(query)
-        let feed = try await feeds.search(term: query["term"], caller: context.caller, page: page, logger: context.logger)
+        let feed = try await feeds.search(
+            term: query["term"], caller: context.caller, page: page, logger: context.logger)
         return FeedPaging.response(feed, request: request, limit: page.limit, keep: ["term"])
     }
 
@@ -75,7 +76,8 @@ public struct ActivitiesController<Store: ActivityStore & UserStore>: Sendable {
     @Sendable func create(request: Request, context: AuthenticatedRequestContext) async throws -> Response {
         let body = try await bodyLimit.decode(CreateActivityBody.self, from: request)
         let user = try await callers.user(for: context.identity, logger: context.logger)
-        let activity = try await cruds.create(author: user, message: body.message, ttl: body.ttl, logger: context.logger)
+        let activity = try await cruds.create(
+            author: user, message: body.message, ttl: body.ttl, logger: context.logger)
         return JSONResponse.make(activity)
     }
 

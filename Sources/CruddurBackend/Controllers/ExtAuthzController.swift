@@ -28,7 +28,9 @@ public struct ExtAuthzController: Sendable {
         case .anonymous: throw APIError.unauthorized(nil)
         case .rejected(let rejection): throw APIError.unauthorized(rejection)
         case .signedIn:
-            if let missing = context.missingAccess { throw APIError.forbidden(code: "insufficient_scope", message: missing) }
+            if let missing = context.missingAccess {
+                throw APIError.forbidden(code: "insufficient_scope", message: missing)
+            }
             return allowed(context.caller)
         }
     }

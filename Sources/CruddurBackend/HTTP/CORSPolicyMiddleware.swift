@@ -32,7 +32,8 @@ public struct CORSPolicyMiddleware<Context: RequestContext>: RouterMiddleware {
             response.headers[.accessControlAllowOrigin] = origin
             response.headers[.accessControlExposeHeaders] = "Link, X-Request-Id"
         }
-        response.headers[values: .vary].contains("Origin") ? () : response.headers.append(.init(name: .vary, value: "Origin"))
+        response.headers[values: .vary].contains("Origin")
+            ? () : response.headers.append(.init(name: .vary, value: "Origin"))
         return response
     }
 

@@ -19,7 +19,9 @@ public enum JSONResponse {
         } catch {
             return Response(
                 status: .internalServerError, headers: [.contentType: contentType],
-                body: .init(byteBuffer: ByteBuffer(string: #"{"error":{"code":"internal_error","message":"Internal server error"}}"#)))
+                body: .init(
+                    byteBuffer: ByteBuffer(
+                        string: #"{"error":{"code":"internal_error","message":"Internal server error"}}"#)))
         }
         var fields = headers
         fields[.contentType] = contentType

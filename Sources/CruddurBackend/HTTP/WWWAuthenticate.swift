@@ -6,7 +6,8 @@ public enum WWWAuthenticate {
     /// No token: a bare challenge; a refused token: `invalid_token` with what failed.
     public static func challenge(for rejection: TokenRejection?) -> String {
         guard let rejection else { return "Bearer realm=\"\(realm)\"" }
-        return "Bearer realm=\"\(realm)\", error=\"invalid_token\", error_description=\"\(quoted(rejection.description))\""
+        return
+            "Bearer realm=\"\(realm)\", error=\"invalid_token\", error_description=\"\(quoted(rejection.description))\""
     }
 
     /// A verified token that lacks a required scope or group.
@@ -15,6 +16,8 @@ public enum WWWAuthenticate {
     }
 
     private static func quoted(_ text: String) -> String {
-        String(text.unicodeScalars.filter { $0.isASCII && $0 != "\"" && $0 != "\\" && $0.value >= 0x20 }.map(Character.init))
+        String(
+            text.unicodeScalars.filter { $0.isASCII && $0 != "\"" && $0 != "\\" && $0.value >= 0x20 }.map(
+                Character.init))
     }
 }

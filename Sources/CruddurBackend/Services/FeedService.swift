@@ -36,7 +36,8 @@ public struct FeedService<Store: ActivityStore & UserStore>: Sendable {
         let trimmed = term?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         guard !trimmed.isEmpty else { throw APIError.validation(["search_term_blank"]) }
         guard trimmed.count <= 200 else { throw APIError.validation(["search_term_too_long"]) }
-        return try await store.search(term: trimmed, readable: caller.readable, page: page, now: clock(), logger: logger)
+        return try await store.search(
+            term: trimmed, readable: caller.readable, page: page, now: clock(), logger: logger)
     }
 
     /// One crud with its replies; expired, members-only for an anonymous caller, or unknown: not found.

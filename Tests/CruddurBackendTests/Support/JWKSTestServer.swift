@@ -40,7 +40,8 @@ final class JWKSTestServer: Sendable {
         }
         var logger = Logger(label: "jwks-test-server")
         logger.logLevel = .error
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
         return try await app.test(.live) { client in
             try await test("http://127.0.0.1:\(client.port!)/\(TestTokens.poolID)/.well-known/jwks.json")
         }

@@ -41,7 +41,8 @@ enum TestApp {
         let store = try seededStore()
         let logger = Logger(label: "test")
         _ = await store.provisionUser(
-            CognitoProfile(sub: "sub-andrew", preferredUsername: "andrewbrown", name: "Andrew Brown", email: "andrew@exampro.co"),
+            CognitoProfile(
+                sub: "sub-andrew", preferredUsername: "andrewbrown", name: "Andrew Brown", email: "andrew@exampro.co"),
             logger: logger)
         _ = await store.provisionUser(
             CognitoProfile(sub: "sub-worf", preferredUsername: "worf", name: "Worf", email: "worf@example.com"),
@@ -65,7 +66,9 @@ extension HTTPFields {
 
 extension TestResponse {
     /// The body parsed as JSON.
-    var json: Any? { try? JSONSerialization.jsonObject(with: Data(body.readableBytesView), options: [.fragmentsAllowed]) }
+    var json: Any? {
+        try? JSONSerialization.jsonObject(with: Data(body.readableBytesView), options: [.fragmentsAllowed])
+    }
     var array: [[String: Any]] { json as? [[String: Any]] ?? [] }
     var object: [String: Any] { json as? [String: Any] ?? [:] }
     var errorCode: String? { (object["error"] as? [String: Any])?["code"] as? String }
