@@ -4,7 +4,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from processes import ROOT, Process, free_port, start_backend, wait_http
+import subprocess
+
+from postgres import Cluster
+from processes import ROOT, Process, backend_binary, free_port, start_backend, wait_http
 
 sys.path.insert(0, str(ROOT / "tools"))
 import cognito_bootstrap  # noqa: E402
@@ -54,9 +57,34 @@ def cognito():
 
 
 @pytest.fixture(scope="session")
-def backend(cognito):
-    """The backend on the embedded store, verifying the emulator's tokens."""
-    process, url = start_backend("backend-memory", {**cognito.backend_env(), "FRONTEND_URL": FRONTEND})
+def postgres():
+    """A PostgreSQL cluster of the suites' own, on a free port."""
+    cluster = Cluster("postgres-e2e")
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+def prepare_database(cluster: Cluster, name: str) -> str:
+    """A new database with the migrations and the seed applied by the cruddur binary itself."""
+    cluster.psql(f"CREATE DATABASE {name}")
+    url = cluster.url_for(name)
+    for command in ["migrate", "seed"]:
+        subprocess.run(
+            [backend_binary(), command], env={"CONNECTION_URL": url, "LOG_LEVEL": "warning"}, cwd=ROOT,
+            check=True, capture_output=True, timeout=60,
+        )
+    return url
+
+
+@pytest.fixture(scope="session", params=["memory", "postgres"])
+def backend(request, cognito):
+    """The backend on each store, verifying the emulator's tokens."""
+    env = {**cognito.backend_env(), "FRONTEND_URL": FRONTEND}
+    if request.param == "postgres":
+        env["CONNECTION_URL"] = prepare_database(request.getfixturevalue("postgres"), "cruddur_e2e")
+    process, url = start_backend(f"backend-{request.param}", env)
     try:
         yield url
     finally:

@@ -9,7 +9,8 @@ import Logging
 /// | `FRONTEND_URL`, `BACKEND_URL` | comma-separated origins allowed by CORS | none |
 /// | `LOG_LEVEL` | trace, debug, info, notice, warning, error, critical | `info` |
 /// | `MAX_BODY_BYTES` | request body cap, 1 KiB–10 MiB | 65536 |
-/// | `SEED_FILE` | demo data for the embedded store | `db/seed.json` |
+/// | `SEED_FILE` | demo data for the embedded store and `cruddur seed` | `db/seed.json` |
+/// | `MIGRATIONS_DIR` | SQL migrations for `cruddur migrate` | `db/migrations` |
 public struct AppConfiguration: Sendable {
     public var host: String
     public var port: Int
@@ -17,6 +18,7 @@ public struct AppConfiguration: Sendable {
     public var logLevel: Logger.Level
     public var bodyLimit: BodyLimit
     public var seedFile: String
+    public var migrationsDirectory: String
     public var cognito: CognitoConfiguration
     public var database: DatabaseConfiguration?
 
@@ -39,6 +41,7 @@ public struct AppConfiguration: Sendable {
         bodyLimit = BodyLimit(
             bytes: try reader.int("MAX_BODY_BYTES", default: BodyLimit.defaultBytes, in: 1024...10_485_760))
         seedFile = SeedData.defaultPath(environment: environment)
+        migrationsDirectory = Migrator.defaultDirectory(environment: environment)
         cognito = try CognitoConfiguration(environment: environment)
         database = try DatabaseConfiguration(environment: environment)
     }

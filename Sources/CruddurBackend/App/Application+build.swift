@@ -6,8 +6,27 @@ import ServiceLifecycle
 /// Wires the whole server from its configuration: the store, the token verifier, the services and the
 /// router. Every wire is here.
 public func buildApplication(configuration: AppConfiguration, logger: Logger) async throws -> any ApplicationProtocol {
-    let store = try CruddurMemoryStore.demo(seedFile: configuration.seedFile, logger: logger)
-    return buildApplication(store: store, services: [], configuration: configuration, logger: logger)
+    guard let databaseConfiguration = configuration.database else {
+        let store = try CruddurMemoryStore.demo(seedFile: configuration.seedFile, logger: logger)
+        return buildApplication(store: store, services: [], configuration: configuration, logger: logger)
+    }
+    try await PostgresDatabase.probe(databaseConfiguration, logger: logger)
+    if databaseConfiguration.migrateOnStart {
+        let migrator = Migrator(directory: configuration.migrationsDirectory)
+        try await PostgresDatabase.withConnection(databaseConfiguration, logger: logger) { connection in
+            try await migrator.migrate(on: connection, logger: logger)
+        }
+    }
+    let database = PostgresDatabase(configuration: databaseConfiguration, logger: logger)
+    logger.info(
+        "Using PostgreSQL",
+        metadata: [
+            "host": "\(databaseConfiguration.host):\(databaseConfiguration.port)",
+            "database": "\(databaseConfiguration.database)", "pool_size": "\(databaseConfiguration.poolSize)",
+        ])
+    return buildApplication(
+        store: CruddurPostgresStore(database: database), services: [database.client], configuration: configuration,
+        logger: logger)
 }
 
 /// Adds the token verifier that the configuration asks for to an application over `store`.

@@ -24,6 +24,11 @@ public enum CruddurCommand {
                 let app = try await buildApplication(configuration: configuration, logger: logger)
                 try await app.runService()
                 return 0
+            case "migrate", "seed":
+                let configuration = try AppConfiguration(environment: environment)
+                let logger = bootstrapLogging(level: configuration.logLevel)
+                try await DatabaseCommands.run(command, configuration: configuration, logger: logger)
+                return 0
             case "healthcheck":
                 return await HealthCheckCommand.run(url: arguments.dropFirst().first, environment: environment)
             case "-h", "--help", "help":

@@ -1,0 +1,70 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+extension CruddurPostgresStore: UserStore {
+    static let userColumns = "uuid, handle, display_name, email, bio, cognito_user_id"
+
+    static func decodeUsers(_ rows: PostgresRowSequence) async throws -> [User] {
+        var users: [User] = []
+        for try await (uuid, handle, name, email, bio, sub) in rows.decode(
+            (UUID, String, String, String?, String?, String?).self)
+        {
+            users.append(
+                User(uuid: uuid, handle: handle, displayName: name, email: email, bio: bio, cognitoUserID: sub))
+        }
+        return users
+    }
+
+    public func user(handle: String, logger: Logger) async throws -> User? {
+        try await database.run { client in
+            let rows = try await client.query(
+                "SELECT \(unescaped: Self.userColumns) FROM users WHERE lower(handle) = lower(\(handle))",
+                logger: logger)
+            return try await Self.decodeUsers(rows).first
+        }
+    }
+
+    public func user(cognitoUserID: String, logger: Logger) async throws -> User? {
+        try await database.run { client in
+            let rows = try await client.query(
+                "SELECT \(unescaped: Self.userColumns) FROM users WHERE cognito_user_id = \(cognitoUserID)",
+                logger: logger)
+            return try await Self.decodeUsers(rows).first
+        }
+    }
+
+    public func provisionUser(_ profile: CognitoProfile, logger: Logger) async throws -> User {
+        if let existing = try await user(cognitoUserID: profile.sub, logger: logger) { return existing }
+        let base = Handle.sanitized(profile.preferredUsername)
+        let name = String(profile.name.prefix(200))
+        return try await database.run { client in
+            // An unclaimed demo user with this handle and email becomes this account's.
+            if let email = profile.email {
+                let claimed = try await client.query(
+                    """
+                    UPDATE users SET cognito_user_id = \(profile.sub)
+                    WHERE lower(handle) = lower(\(base)) AND cognito_user_id IS NULL AND lower(email) = lower(\(email))
+                    RETURNING \(unescaped: Self.userColumns)
+                    """, logger: logger)
+                if let user = try await Self.decodeUsers(claimed).first { return user }
+            }
+            for handle in Handle.candidates(for: base).prefix(1000) {
+                let inserted = try await client.query(
+                    """
+                    INSERT INTO users (uuid, cognito_user_id, handle, display_name, email)
+                    VALUES (\(UUID()), \(profile.sub), \(handle), \(name), \(profile.email))
+                    ON CONFLICT DO NOTHING
+                    RETURNING \(unescaped: Self.userColumns)
+                    """, logger: logger)
+                if let user = try await Self.decodeUsers(inserted).first { return user }
+                // The conflict may be this very account, provisioned by a concurrent request.
+                let rows = try await client.query(
+                    "SELECT \(unescaped: Self.userColumns) FROM users WHERE cognito_user_id = \(profile.sub)",
+                    logger: logger)
+                if let user = try await Self.decodeUsers(rows).first { return user }
+            }
+            throw APIError.forbidden(code: "user_not_provisioned", message: "No free handle for this account")
+        }
+    }
+}

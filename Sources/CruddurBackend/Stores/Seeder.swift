@@ -1,0 +1,49 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Loads the demo cast of `db/seed.json` into PostgreSQL, in one transaction. Rows that already exist
+/// (by uuid) are left as they are, so seeding twice changes nothing.
+public struct Seeder: Sendable {
+    public let seed: SeedData
+
+    public init(seed: SeedData) {
+        self.seed = seed
+    }
+
+    /// Inserts the seed as of `now`; returns how many users and activities were new.
+    @discardableResult
+    public func load(on connection: PostgresConnection, now: Date = Date(), logger: Logger) async throws
+        -> (users: Int, activities: Int)
+    {
+        let users = seed.storedUsers
+        let activities = seed.storedActivities(now: now).sorted { ($0.replyTo == nil) && ($1.replyTo != nil) }
+        let replyCounts = Dictionary(activities.compactMap(\.replyTo).map { ($0, 1) }, uniquingKeysWith: +)
+        return try await connection.withTransaction(logger: logger) { connection in
+            var newUsers = 0
+            for user in users {
+                let rows = try await connection.query(
+                    """
+                    INSERT INTO users (uuid, handle, display_name, email, bio)
+                    VALUES (\(user.uuid), \(user.handle), \(user.displayName), \(user.email), \(user.bio))
+                    ON CONFLICT DO NOTHING RETURNING uuid
+                    """, logger: logger)
+                for try await _ in rows { newUsers += 1 }
+            }
+            var newActivities = 0
+            for (activity, replyTo, likes, reposts) in activities {
+                let rows = try await connection.query(
+                    """
+                    INSERT INTO activities (uuid, user_uuid, message, visibility, expires_at, created_at,
+                                            reply_to_activity_uuid, replies_count, likes_count, reposts_count)
+                    VALUES (\(activity.uuid), \(activity.authorUUID), \(activity.message),
+                            \(activity.visibility.rawValue), \(activity.expiresAt), \(activity.createdAt), \(replyTo),
+                            \(replyCounts[activity.uuid] ?? 0), \(likes), \(reposts))
+                    ON CONFLICT DO NOTHING RETURNING uuid
+                    """, logger: logger)
+                for try await _ in rows { newActivities += 1 }
+            }
+            return (newUsers, newActivities)
+        }
+    }
+}

@@ -1,0 +1,37 @@
+-- The schema the migrations in db/migrations produce, in one file, for readers and for fresh databases.
+-- A test (SchemaTests) keeps it equal to what the migrations build.
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+
+CREATE TABLE schema_migrations (
+    version text PRIMARY KEY,
+    applied_at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE users (
+    uuid uuid PRIMARY KEY,
+    cognito_user_id text UNIQUE,
+    handle text NOT NULL CHECK (handle ~ '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$' AND handle !~ '\.\.'),
+    display_name text NOT NULL,
+    email text,
+    bio text,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE UNIQUE INDEX users_handle_lower_key ON users (lower(handle));
+
+CREATE TABLE activities (
+    uuid uuid PRIMARY KEY,
+    user_uuid uuid NOT NULL REFERENCES users (uuid) ON DELETE CASCADE,
+    message text NOT NULL CHECK (length(message) BETWEEN 1 AND 1024),
+    replies_count integer NOT NULL DEFAULT 0 CHECK (replies_count >= 0),
+    reposts_count integer NOT NULL DEFAULT 0 CHECK (reposts_count >= 0),
+    likes_count integer NOT NULL DEFAULT 0 CHECK (likes_count >= 0),
+    reply_to_activity_uuid uuid REFERENCES activities (uuid) ON DELETE CASCADE,
+    visibility text NOT NULL DEFAULT 'public' CHECK (visibility IN ('public', 'members')),
+    expires_at timestamptz NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX activities_feed_idx ON activities (created_at DESC, uuid DESC) WHERE reply_to_activity_uuid IS NULL;
+CREATE INDEX activities_user_feed_idx ON activities (user_uuid, created_at DESC, uuid DESC);
+CREATE INDEX activities_replies_idx ON activities (reply_to_activity_uuid, created_at, uuid)
+    WHERE reply_to_activity_uuid IS NOT NULL;
+CREATE INDEX activities_message_trgm_idx ON activities USING gin (message gin_trgm_ops);
