@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
-"""Create a Cruddur user pool, a public app client and demo users in a Cognito emulator (or a real pool).
+"""Create a Cruddur user pool, a public app client and demo users in a Cognito emulator.
 
-Used by the end-to-end tests, `bin/dev` and docker-compose's `cognito-bootstrap` service. Prints (or
-writes) JSON with the pool id, client id, region, endpoint and demo credentials.
+Used by the end-to-end tests, `bin/dev` and docker-compose's `cognito-bootstrap` service. Running it again
+against the same emulator reuses the pool. Prints JSON with the pool id, client id, region, endpoint and
+demo credentials, and can hand them on:
 
-    python3 tools/cognito_bootstrap.py --endpoint http://127.0.0.1:5001 [--out stack.json]
+    python3 tools/cognito_bootstrap.py --endpoint http://127.0.0.1:5001 \
+        [--env-out cognito.env]            # AWS_COGNITO_* lines for the backend
+        [--frontend-config config.json]    # the frontend stub's config
+        [--api-base http://127.0.0.1:8000] [--public-endpoint http://localhost:5001]
 """
 import argparse
 import json
@@ -45,6 +49,16 @@ def wait_for(endpoint: str, region: str, seconds: float = 30) -> None:
             time.sleep(0.3)
 
 
+def find_pool(idp) -> tuple[str, str] | None:
+    for pool in idp.list_user_pools(MaxResults=60)["UserPools"]:
+        if pool["Name"] == POOL_NAME:
+            clients = idp.list_user_pool_clients(UserPoolId=pool["Id"], MaxResults=60)["UserPoolClients"]
+            for app in clients:
+                if app["ClientName"] == CLIENT_NAME:
+                    return pool["Id"], app["ClientId"]
+    return None
+
+
 def create_pool(idp) -> tuple[str, str]:
     pool = idp.create_user_pool(
         PoolName=POOL_NAME,
@@ -83,12 +97,16 @@ def sign_in(idp, client_id: str, email: str, password: str = DEMO_PASSWORD) -> d
     )["AuthenticationResult"]
 
 
-def bootstrap(endpoint: str, region: str) -> dict:
+def bootstrap(endpoint: str, region: str, reuse: bool = False) -> dict:
     wait_for(endpoint, region)
     idp = client(endpoint, region)
-    pool_id, client_id = create_pool(idp)
+    found = find_pool(idp) if reuse else None
+    pool_id, client_id = found or create_pool(idp)
     for user in DEMO_USERS:
-        sign_up(idp, pool_id, client_id, user)
+        try:
+            sign_up(idp, pool_id, client_id, user)
+        except idp.exceptions.UsernameExistsException:
+            pass
     return {
         "region": region,
         "endpoint": endpoint,
@@ -102,15 +120,30 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--endpoint", required=True, help="Cognito endpoint, e.g. http://127.0.0.1:5001")
     parser.add_argument("--region", default="us-east-1")
-    parser.add_argument("--out", help="write the JSON here instead of standard output")
+    parser.add_argument("--env-out", help="write the backend's AWS_COGNITO_* settings here")
+    parser.add_argument("--frontend-config", help="write the frontend stub's config.json here")
+    parser.add_argument("--api-base", default="http://127.0.0.1:8000", help="the API as the browser reaches it")
+    parser.add_argument("--public-endpoint", help="Cognito as the browser reaches it (default: --endpoint)")
     args = parser.parse_args()
-    result = json.dumps(bootstrap(args.endpoint, args.region), indent=2)
-    if args.out:
-        with open(args.out, "w", encoding="utf-8") as handle:
-            handle.write(result + "\n")
-    else:
-        print(result)
+    info = bootstrap(args.endpoint, args.region, reuse=True)
+    if args.env_out:
+        write(args.env_out, "".join(f"{name}={value}\n" for name, value in [
+            ("AWS_DEFAULT_REGION", info["region"]),
+            ("AWS_COGNITO_USER_POOL_ID", info["userPoolId"]),
+            ("AWS_COGNITO_USER_POOL_CLIENT_ID", info["clientId"]),
+        ]))
+    if args.frontend_config:
+        write(args.frontend_config, json.dumps({
+            "apiBase": args.api_base, "region": info["region"], "userPoolId": info["userPoolId"],
+            "clientId": info["clientId"], "cognitoEndpoint": args.public_endpoint or args.endpoint,
+        }, indent=2) + "\n")
+    print(json.dumps(info, indent=2))
     return 0
+
+
+def write(path: str, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
 
 
 if __name__ == "__main__":

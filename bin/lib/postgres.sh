@@ -1,6 +1,6 @@
 # Starts a throwaway PostgreSQL 15 cluster on a free loopback port, run as the `postgres` user when
 # invoked as root. Sourced by bin/test, bin/dev and bench/run.
-#   postgres_start DIR  -> exports POSTGRES_URL, POSTGRES_PORT, POSTGRES_DATA
+#   postgres_start DIR [PORT] -> exports POSTGRES_URL, POSTGRES_PORT, POSTGRES_DATA (PORT: a free one)
 #   postgres_stop       -> stops it (the data folder stays for inspection)
 
 postgres_bin() {
@@ -27,7 +27,7 @@ postgres_free_port() {
 postgres_start() {
   local dir="$1" bin
   bin="$(postgres_bin)"
-  POSTGRES_PORT="${POSTGRES_PORT:-$(postgres_free_port)}"
+  POSTGRES_PORT="${2:-$(postgres_free_port)}"
   POSTGRES_DATA="$dir/data"
   rm -rf "$dir"
   mkdir -p "$dir"

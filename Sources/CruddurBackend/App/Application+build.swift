@@ -68,7 +68,7 @@ public func makeApplication<Store: ActivityStore & UserStore, Verifier: AccessTo
     )
 }
 
-/// The router: middleware from the outside in (request id, CORS, errors, authentication), then the
+/// The router: middleware from the outside in (request id, request log, CORS, errors, authentication), then the
 /// controllers' routes.
 public func buildRouter<Store: ActivityStore & UserStore, Verifier: AccessTokenVerifier>(
     store: Store, verifier: Verifier, profiles: (any CognitoProfileSource)?, configuration: AppConfiguration,
@@ -76,6 +76,7 @@ public func buildRouter<Store: ActivityStore & UserStore, Verifier: AccessTokenV
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: RequestLogMiddleware())
     router.add(middleware: CORSPolicyMiddleware(allowedOrigins: configuration.allowedOrigins))
     router.add(middleware: ErrorMiddleware())
     router.add(

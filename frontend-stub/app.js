@@ -1,0 +1,171 @@
+// Cruddur frontend stub: no build step. Signs in against Cognito's JSON API (works with a real pool and
+// with the local emulator), keeps the access token in sessionStorage, and calls the backend with it.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+let config;
+let tokens = JSON.parse(sessionStorage.getItem("cruddur.tokens") || "null");
+let feed = "home";
+
+function showError(message) {
+  $("error").textContent = message;
+  $("error").hidden = !message;
+}
+
+async function cognito(action, body) {
+  const response = await fetch(config.cognitoEndpoint.replace(/\/$/, "") + "/", {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/x-amz-json-1.1",
+      "X-Amz-Target": "AWSCognitoIdentityProviderService." + action,
+    },
+    body: JSON.stringify(body),
+  });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(`${action}: ${data.message || data.__type || response.status}`);
+  return data;
+}
+
+async function api(path, options = {}) {
+  const headers = { ...(options.headers || {}) };
+  if (tokens) headers.Authorization = "Bearer " + tokens.AccessToken;
+  if (options.body) headers["Content-Type"] = "application/json";
+  const response = await fetch(config.apiBase.replace(/\/$/, "") + path, { ...options, headers });
+  const data = await response.json().catch(() => null);
+  if (!response.ok) {
+    const detail = data && (data.errors ? data.errors.join(", ") : data.error && data.error.message);
+    throw new Error(`${response.status}: ${detail || response.statusText}`);
+  }
+  return data;
+}
+
+function renderActivity(activity) {
+  const item = document.createElement("li");
+  item.className = "crud";
+  item.dataset.uuid = activity.uuid;
+  const meta = document.createElement("div");
+  meta.className = "meta";
+  meta.textContent = `${activity.display_name} @${activity.handle} · ${new Date(activity.created_at).toLocaleString()}`
+    + ` · ${activity.replies_count} replies · expires ${new Date(activity.expires_at).toLocaleString()}`;
+  const message = document.createElement("p");
+  message.className = "message";
+  message.textContent = activity.message;
+  item.append(meta, message);
+  if (tokens && !activity.reply_to_activity_uuid) {
+    const form = document.createElement("form");
+    const input = document.createElement("input");
+    input.placeholder = "Reply";
+    input.required = true;
+    const button = document.createElement("button");
+    button.textContent = "Reply";
+    form.append(input, button);
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      try {
+        await api(`/api/activities/${activity.uuid}/reply`, { method: "POST", body: JSON.stringify({ message: input.value }) });
+        await load();
+      } catch (error) { showError(error.message); }
+    });
+    item.append(form);
+  }
+  if (activity.replies && activity.replies.length) {
+    const replies = document.createElement("ol");
+    activity.replies.forEach((reply) => replies.append(renderActivity(reply)));
+    item.append(replies);
+  }
+  return item;
+}
+
+async function load() {
+  showError("");
+  $("feed-title").textContent = feed === "home" ? "Home" : "Notifications";
+  try {
+    const path = feed === "home" ? "/api/activities/home" : "/api/activities/notifications";
+    const items = await api(path);
+    $("feed").replaceChildren(...items.map(renderActivity));
+  } catch (error) {
+    $("feed").replaceChildren();
+    showError(error.message);
+  }
+}
+
+function renderSession() {
+  const signedIn = Boolean(tokens);
+  $("auth").hidden = signedIn;
+  $("compose").hidden = !signedIn;
+  $("sign-out").hidden = !signedIn;
+  $("who").textContent = signedIn ? `signed in as ${tokens.email}` : "signed out";
+}
+
+function bind() {
+  $("sign-in-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    showError("");
+    try {
+      const email = $("sign-in-email").value;
+      const result = await cognito("InitiateAuth", {
+        AuthFlow: "USER_PASSWORD_AUTH",
+        ClientId: config.clientId,
+        AuthParameters: { USERNAME: email, PASSWORD: $("sign-in-password").value },
+      });
+      tokens = { ...result.AuthenticationResult, email };
+      sessionStorage.setItem("cruddur.tokens", JSON.stringify(tokens));
+      renderSession();
+      await load();
+    } catch (error) { showError(error.message); }
+  });
+  $("sign-up-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await cognito("SignUp", {
+        ClientId: config.clientId,
+        Username: $("sign-up-email").value,
+        Password: $("sign-up-password").value,
+        UserAttributes: [
+          { Name: "email", Value: $("sign-up-email").value },
+          { Name: "name", Value: $("sign-up-name").value },
+          { Name: "preferred_username", Value: $("sign-up-handle").value },
+        ],
+      });
+      $("confirm-email").value = $("sign-up-email").value;
+      showError("Signed up: enter the confirmation code sent by email.");
+    } catch (error) { showError(error.message); }
+  });
+  $("confirm-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await cognito("ConfirmSignUp", {
+        ClientId: config.clientId, Username: $("confirm-email").value, ConfirmationCode: $("confirm-code").value,
+      });
+      $("sign-in-email").value = $("confirm-email").value;
+      showError("Confirmed: sign in.");
+    } catch (error) { showError(error.message); }
+  });
+  $("crud-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await api("/api/activities", {
+        method: "POST",
+        body: JSON.stringify({ message: $("crud-message").value, ttl: $("crud-ttl").value }),
+      });
+      $("crud-message").value = "";
+      feed = "home";
+      await load();
+    } catch (error) { showError(error.message); }
+  });
+  $("sign-out").addEventListener("click", async () => {
+    tokens = null;
+    sessionStorage.removeItem("cruddur.tokens");
+    renderSession();
+    await load();
+  });
+  $("show-home").addEventListener("click", () => { feed = "home"; load(); });
+  $("show-notifications").addEventListener("click", () => { feed = "notifications"; load(); });
+}
+
+(async function main() {
+  config = await (await fetch("config.json", { cache: "no-store" })).json();
+  bind();
+  renderSession();
+  await load();
+})();
