@@ -28,10 +28,14 @@ CREATE TABLE activities (
     reply_to_activity_uuid uuid REFERENCES activities (uuid) ON DELETE CASCADE,
     visibility text NOT NULL DEFAULT 'public' CHECK (visibility IN ('public', 'members')),
     expires_at timestamptz NOT NULL,
-    created_at timestamptz NOT NULL DEFAULT now()
+    created_at timestamptz NOT NULL DEFAULT now(),
+    -- The author of the crud this one replies to: notifications are one index scan.
+    reply_to_user_uuid uuid REFERENCES users (uuid) ON DELETE CASCADE
 );
 CREATE INDEX activities_feed_idx ON activities (created_at DESC, uuid DESC) WHERE reply_to_activity_uuid IS NULL;
 CREATE INDEX activities_user_feed_idx ON activities (user_uuid, created_at DESC, uuid DESC);
 CREATE INDEX activities_replies_idx ON activities (reply_to_activity_uuid, created_at, uuid)
     WHERE reply_to_activity_uuid IS NOT NULL;
+CREATE INDEX activities_notifications_idx ON activities (reply_to_user_uuid, created_at DESC, uuid DESC)
+    WHERE reply_to_user_uuid IS NOT NULL;
 CREATE INDEX activities_message_trgm_idx ON activities USING gin (message gin_trgm_ops);

@@ -5,48 +5,22 @@ import PostgresNIO
 extension CruddurPostgresStore: ActivityStore {
     public func homeFeed(readable: [Visibility], page: PageRequest, now: Date, logger: Logger) async throws -> FeedPage
     {
-        let (micros, uuid) = Self.bounds(page)
-        let (seconds, fraction) = micros.quotientAndRemainder(dividingBy: 1_000_000)
-        let visibilities = readable.map(\.rawValue)
-        return try await database.run { client in
-            let rows = try await client.query(
-                """
-                SELECT \(unescaped: Self.activityColumns)
-                FROM activities a JOIN users u ON u.uuid = a.user_uuid
-                WHERE a.reply_to_activity_uuid IS NULL AND a.expires_at > \(now)
-                  AND a.visibility = ANY(\(visibilities))
-                  AND (a.created_at, a.uuid) < ('epoch'::timestamptz + \(seconds) * interval '1 second' + \(fraction) * interval '1 microsecond', \(uuid))
-                ORDER BY a.created_at DESC, a.uuid DESC
-                LIMIT \(page.limit + 1)
-                """, logger: logger)
-            let items = try await Self.decodeActivities(rows)
-            let page = FeedPage(overfetched: items, limit: page.limit)
-            let withReplies = try await attachReplies(
-                to: page.items, readable: readable, now: now, client: client, logger: logger)
-            return FeedPage(items: withReplies, next: page.next)
+        try await database.run { client in
+            let statement = PostgresStatements.HomeFeed(now: now, readable: readable, page: page)
+            let found = try await Self.activities(statement, client: client, logger: logger)
+            return try await self.page(
+                found, limit: page.limit, withReplies: true, readable: readable, now: now, client: client,
+                logger: logger)
         }
     }
 
     public func notifications(
         for userUUID: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger
     ) async throws -> FeedPage {
-        let (micros, uuid) = Self.bounds(page)
-        let (seconds, fraction) = micros.quotientAndRemainder(dividingBy: 1_000_000)
-        let visibilities = readable.map(\.rawValue)
-        return try await database.run { client in
-            let rows = try await client.query(
-                """
-                SELECT \(unescaped: Self.activityColumns)
-                FROM activities p
-                JOIN activities a ON a.reply_to_activity_uuid = p.uuid
-                JOIN users u ON u.uuid = a.user_uuid
-                WHERE p.user_uuid = \(userUUID) AND a.user_uuid <> \(userUUID) AND a.expires_at > \(now)
-                  AND a.visibility = ANY(\(visibilities))
-                  AND (a.created_at, a.uuid) < ('epoch'::timestamptz + \(seconds) * interval '1 second' + \(fraction) * interval '1 microsecond', \(uuid))
-                ORDER BY a.created_at DESC, a.uuid DESC
-                LIMIT \(page.limit + 1)
-                """, logger: logger)
-            return FeedPage(overfetched: try await Self.decodeActivities(rows), limit: page.limit)
+        try await database.run { client in
+            let statement = PostgresStatements.Notifications(user: userUUID, now: now, readable: readable, page: page)
+            let found = try await Self.activities(statement, client: client, logger: logger)
+            return FeedPage(overfetched: found, limit: page.limit)
         }
     }
 
@@ -54,49 +28,25 @@ extension CruddurPostgresStore: ActivityStore {
         handle: String, readable: [Visibility], page: PageRequest, now: Date, logger: Logger
     ) async throws -> FeedPage? {
         guard let user = try await user(handle: handle, logger: logger) else { return nil }
-        let (micros, uuid) = Self.bounds(page)
-        let (seconds, fraction) = micros.quotientAndRemainder(dividingBy: 1_000_000)
-        let visibilities = readable.map(\.rawValue)
         return try await database.run { client in
-            let rows = try await client.query(
-                """
-                SELECT \(unescaped: Self.activityColumns)
-                FROM activities a JOIN users u ON u.uuid = a.user_uuid
-                WHERE a.user_uuid = \(user.uuid) AND a.reply_to_activity_uuid IS NULL AND a.expires_at > \(now)
-                  AND a.visibility = ANY(\(visibilities))
-                  AND (a.created_at, a.uuid) < ('epoch'::timestamptz + \(seconds) * interval '1 second' + \(fraction) * interval '1 microsecond', \(uuid))
-                ORDER BY a.created_at DESC, a.uuid DESC
-                LIMIT \(page.limit + 1)
-                """, logger: logger)
-            let page = FeedPage(overfetched: try await Self.decodeActivities(rows), limit: page.limit)
-            let items = try await attachReplies(
-                to: page.items, readable: readable, now: now, client: client, logger: logger)
-            return FeedPage(items: items, next: page.next)
+            let statement = PostgresStatements.UserFeed(user: user.uuid, now: now, readable: readable, page: page)
+            let found = try await Self.activities(statement, client: client, logger: logger)
+            return try await self.page(
+                found, limit: page.limit, withReplies: true, readable: readable, now: now, client: client,
+                logger: logger)
         }
     }
 
     public func search(term: String, readable: [Visibility], page: PageRequest, now: Date, logger: Logger)
         async throws -> FeedPage
     {
-        let (micros, uuid) = Self.bounds(page)
-        let (seconds, fraction) = micros.quotientAndRemainder(dividingBy: 1_000_000)
-        let visibilities = readable.map(\.rawValue)
         let pattern = "%" + Self.escapeLike(term) + "%"
         return try await database.run { client in
-            let rows = try await client.query(
-                """
-                SELECT \(unescaped: Self.activityColumns)
-                FROM activities a JOIN users u ON u.uuid = a.user_uuid
-                WHERE a.message ILIKE \(pattern) ESCAPE '\\' AND a.expires_at > \(now)
-                  AND a.visibility = ANY(\(visibilities))
-                  AND (a.created_at, a.uuid) < ('epoch'::timestamptz + \(seconds) * interval '1 second' + \(fraction) * interval '1 microsecond', \(uuid))
-                ORDER BY a.created_at DESC, a.uuid DESC
-                LIMIT \(page.limit + 1)
-                """, logger: logger)
-            let page = FeedPage(overfetched: try await Self.decodeActivities(rows), limit: page.limit)
-            let items = try await attachReplies(
-                to: page.items, readable: readable, now: now, client: client, logger: logger)
-            return FeedPage(items: items, next: page.next)
+            let statement = PostgresStatements.Search(pattern: pattern, now: now, readable: readable, page: page)
+            let found = try await Self.activities(statement, client: client, logger: logger)
+            return try await self.page(
+                found, limit: page.limit, withReplies: true, readable: readable, now: now, client: client,
+                logger: logger)
         }
     }
 
@@ -143,12 +93,12 @@ extension CruddurPostgresStore: ActivityStore {
                 WITH p AS (
                     UPDATE activities SET replies_count = replies_count + 1
                     WHERE uuid = \(parent) AND expires_at > \(now) AND visibility = ANY(\(visibilities))
-                    RETURNING uuid
+                    RETURNING uuid, user_uuid
                 ), a AS (
                     INSERT INTO activities (uuid, user_uuid, message, visibility, expires_at, created_at,
-                                            reply_to_activity_uuid)
+                                            reply_to_activity_uuid, reply_to_user_uuid)
                     SELECT \(reply.uuid), \(reply.authorUUID), \(reply.message), \(reply.visibility.rawValue),
-                           \(reply.expiresAt), \(reply.createdAt), p.uuid
+                           \(reply.expiresAt), \(reply.createdAt), p.uuid, p.user_uuid
                     FROM p
                     RETURNING *
                 )

@@ -27,10 +27,12 @@ extension CruddurPostgresStore: UserStore {
 
     public func user(cognitoUserID: String, logger: Logger) async throws -> User? {
         try await database.run { client in
-            let rows = try await client.query(
-                "SELECT \(unescaped: Self.userColumns) FROM users WHERE cognito_user_id = \(cognitoUserID)",
-                logger: logger)
-            return try await Self.decodeUsers(rows).first
+            for try await (uuid, handle, name, email, bio, sub) in try await client.execute(
+                PostgresStatements.UserBySub(sub: cognitoUserID), logger: logger)
+            {
+                return User(uuid: uuid, handle: handle, displayName: name, email: email, bio: bio, cognitoUserID: sub)
+            }
+            return nil
         }
     }
 

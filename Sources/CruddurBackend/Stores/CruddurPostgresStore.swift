@@ -11,22 +11,12 @@ public struct CruddurPostgresStore: Sendable {
         self.database = database
     }
 
-    /// The activity columns every read selects, in the order ``decodeActivities(_:)`` expects.
-    static let activityColumns = """
-        a.uuid, u.display_name, u.handle, a.message, a.replies_count, a.reposts_count, a.likes_count,
-        a.reply_to_activity_uuid, a.visibility, a.expires_at, a.created_at
-        """
-
-    typealias ActivityRow = (UUID, String, String, String, Int, Int, Int, UUID?, String, Date, Date)
+    static let activityColumns = PostgresStatements.activityColumns
 
     static func decodeActivities(_ rows: PostgresRowSequence) async throws -> [Activity] {
         var activities: [Activity] = []
-        for try await row in rows.decode(ActivityRow.self) {
-            activities.append(
-                Activity(
-                    uuid: row.0, displayName: row.1, handle: row.2, message: row.3, repliesCount: row.4,
-                    repostsCount: row.5, likesCount: row.6, replyToActivityUUID: row.7,
-                    visibility: Visibility(rawValue: row.8) ?? .members, expiresAt: row.9, createdAt: row.10))
+        for try await row in rows.decode(PostgresStatements.ActivityRow.self) {
+            activities.append(PostgresStatements.activity(row))
         }
         return activities
     }
@@ -40,26 +30,46 @@ public struct CruddurPostgresStore: Sendable {
     static let maxUUID = UUID(uuidString: "ffffffff-ffff-ffff-ffff-ffffffffffff")!
     static let minUUID = UUID(uuidString: "00000000-0000-0000-0000-000000000000")!
 
-    /// Fills in the direct replies (oldest first) of every activity in `activities` that has any.
+    /// One page from up to `limit + 1` activities read newest first, with their replies when asked.
+    func page(
+        _ activities: [Activity], limit: Int, withReplies: Bool, readable: [Visibility], now: Date,
+        client: PostgresClient, logger: Logger
+    ) async throws -> FeedPage {
+        let page = FeedPage(overfetched: activities, limit: limit)
+        guard withReplies else { return page }
+        let items = try await attachReplies(
+            to: page.items, readable: readable, now: now, client: client, logger: logger)
+        return FeedPage(items: items, next: page.next)
+    }
+
+    /// Fills in the direct replies (oldest first) of every activity in `activities` that has any, in one query.
     func attachReplies(
         to activities: [Activity], readable: [Visibility], now: Date, client: PostgresClient, logger: Logger
     ) async throws -> [Activity] {
         let parents = activities.filter { $0.repliesCount > 0 }.map(\.uuid)
         guard !parents.isEmpty else { return activities }
-        let visibilities = readable.map(\.rawValue)
-        let rows = try await client.query(
-            """
-            SELECT \(unescaped: Self.activityColumns)
-            FROM activities a JOIN users u ON u.uuid = a.user_uuid
-            WHERE a.reply_to_activity_uuid = ANY(\(parents)) AND a.expires_at > \(now)
-              AND a.visibility = ANY(\(visibilities))
-            ORDER BY a.created_at, a.uuid
-            """, logger: logger)
-        let replies = Dictionary(grouping: try await Self.decodeActivities(rows)) { $0.replyToActivityUUID! }
+        var replies: [UUID: [Activity]] = [:]
+        let rows = try await client.execute(
+            PostgresStatements.Replies(parents: parents, now: now, readable: readable), logger: logger)
+        for try await row in rows {
+            let reply = PostgresStatements.activity(row)
+            replies[reply.replyToActivityUUID!, default: []].append(reply)
+        }
         return activities.map { activity in
             var activity = activity
             activity.replies = replies[activity.uuid] ?? []
             return activity
         }
+    }
+
+    /// Runs a prepared feed statement and returns its activities.
+    static func activities<Statement: PostgresPreparedStatement>(
+        _ statement: Statement, client: PostgresClient, logger: Logger
+    ) async throws -> [Activity] where Statement.Row == PostgresStatements.ActivityRow {
+        var activities: [Activity] = []
+        for try await row in try await client.execute(statement, logger: logger) {
+            activities.append(PostgresStatements.activity(row))
+        }
+        return activities
     }
 }

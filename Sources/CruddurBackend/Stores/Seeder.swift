@@ -35,10 +35,12 @@ public struct Seeder: Sendable {
                 let rows = try await connection.query(
                     """
                     INSERT INTO activities (uuid, user_uuid, message, visibility, expires_at, created_at,
-                                            reply_to_activity_uuid, replies_count, likes_count, reposts_count)
+                                            reply_to_activity_uuid, replies_count, likes_count, reposts_count,
+                                            reply_to_user_uuid)
                     VALUES (\(activity.uuid), \(activity.authorUUID), \(activity.message),
                             \(activity.visibility.rawValue), \(activity.expiresAt), \(activity.createdAt), \(replyTo),
-                            \(replyCounts[activity.uuid] ?? 0), \(likes), \(reposts))
+                            \(replyCounts[activity.uuid] ?? 0), \(likes), \(reposts),
+                            (SELECT user_uuid FROM activities WHERE uuid = \(replyTo)))
                     ON CONFLICT DO NOTHING RETURNING uuid
                     """, logger: logger)
                 for try await _ in rows { newActivities += 1 }

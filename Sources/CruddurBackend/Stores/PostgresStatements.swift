@@ -1,0 +1,168 @@
+import Foundation
+import PostgresNIO
+
+/// The hot queries as named prepared statements: PostgreSQL parses and plans each once per connection
+/// instead of on every request, which on a busy feed costs more than running the query.
+enum PostgresStatements {
+    typealias ActivityRow = (UUID, String, String, String, Int, Int, Int, UUID?, String, Date, Date)
+
+    static let activityColumns = """
+        a.uuid, u.display_name, u.handle, a.message, a.replies_count, a.reposts_count, a.likes_count,
+        a.reply_to_activity_uuid, a.visibility, a.expires_at, a.created_at
+        """
+
+    /// `(created_at, uuid) < cursor`, the cursor bound as whole seconds and microseconds so the
+    /// comparison is exact.
+    static let beforeCursor =
+        "(a.created_at, a.uuid) < ('epoch'::timestamptz + $3 * interval '1 second' + $4 * interval '1 microsecond', $5)"
+
+    static func activity(_ row: ActivityRow) -> Activity {
+        Activity(
+            uuid: row.0, displayName: row.1, handle: row.2, message: row.3, repliesCount: row.4, repostsCount: row.5,
+            likesCount: row.6, replyToActivityUUID: row.7, visibility: Visibility(rawValue: row.8) ?? .members,
+            expiresAt: row.9, createdAt: row.10)
+    }
+
+    /// The bindings shared by keyset-paged feeds: now, visibilities, cursor seconds, microseconds, uuid.
+    static func pageBindings(now: Date, readable: [Visibility], page: PageRequest) -> PostgresBindings {
+        let (micros, uuid) = CruddurPostgresStore.bounds(page)
+        let (seconds, fraction) = micros.quotientAndRemainder(dividingBy: 1_000_000)
+        var bindings = PostgresBindings(capacity: 7)
+        bindings.append(now)
+        bindings.append(readable.map(\.rawValue))
+        bindings.append(seconds)
+        bindings.append(fraction)
+        bindings.append(uuid)
+        bindings.append(page.limit + 1)
+        return bindings
+    }
+
+    /// Top-level cruds, newest first.
+    struct HomeFeed: PostgresPreparedStatement {
+        static let sql = """
+            SELECT \(activityColumns)
+            FROM activities a JOIN users u ON u.uuid = a.user_uuid
+            WHERE a.reply_to_activity_uuid IS NULL AND a.expires_at > $1 AND a.visibility = ANY($2)
+              AND \(beforeCursor)
+            ORDER BY a.created_at DESC, a.uuid DESC
+            LIMIT $6
+            """
+        typealias Row = ActivityRow
+        let now: Date
+        let readable: [Visibility]
+        let page: PageRequest
+
+        func makeBindings() throws -> PostgresBindings { pageBindings(now: now, readable: readable, page: page) }
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    }
+
+    /// Replies by others to the cruds of user $7, newest first.
+    struct Notifications: PostgresPreparedStatement {
+        static let sql = """
+            SELECT \(activityColumns)
+            FROM activities a JOIN users u ON u.uuid = a.user_uuid
+            WHERE a.reply_to_user_uuid = $7 AND a.user_uuid <> $7 AND a.expires_at > $1 AND a.visibility = ANY($2)
+              AND \(beforeCursor)
+            ORDER BY a.created_at DESC, a.uuid DESC
+            LIMIT $6
+            """
+        typealias Row = ActivityRow
+        let user: UUID
+        let now: Date
+        let readable: [Visibility]
+        let page: PageRequest
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = pageBindings(now: now, readable: readable, page: page)
+            bindings.append(user)
+            return bindings
+        }
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    }
+
+    /// The top-level cruds of user $7, newest first.
+    struct UserFeed: PostgresPreparedStatement {
+        static let sql = """
+            SELECT \(activityColumns)
+            FROM activities a JOIN users u ON u.uuid = a.user_uuid
+            WHERE a.user_uuid = $7 AND a.reply_to_activity_uuid IS NULL AND a.expires_at > $1
+              AND a.visibility = ANY($2) AND \(beforeCursor)
+            ORDER BY a.created_at DESC, a.uuid DESC
+            LIMIT $6
+            """
+        typealias Row = ActivityRow
+        let user: UUID
+        let now: Date
+        let readable: [Visibility]
+        let page: PageRequest
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = pageBindings(now: now, readable: readable, page: page)
+            bindings.append(user)
+            return bindings
+        }
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    }
+
+    /// Cruds and replies whose message matches the ILIKE pattern $7 (with `\\` as its escape), newest first.
+    struct Search: PostgresPreparedStatement {
+        static let sql = """
+            SELECT \(activityColumns)
+            FROM activities a JOIN users u ON u.uuid = a.user_uuid
+            WHERE a.message ILIKE $7 ESCAPE '\\' AND a.expires_at > $1 AND a.visibility = ANY($2)
+              AND \(beforeCursor)
+            ORDER BY a.created_at DESC, a.uuid DESC
+            LIMIT $6
+            """
+        typealias Row = ActivityRow
+        let pattern: String
+        let now: Date
+        let readable: [Visibility]
+        let page: PageRequest
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = pageBindings(now: now, readable: readable, page: page)
+            bindings.append(pattern)
+            return bindings
+        }
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    }
+
+    /// The readable, unexpired replies of the cruds $1, oldest first.
+    struct Replies: PostgresPreparedStatement {
+        static let sql = """
+            SELECT \(activityColumns)
+            FROM activities a JOIN users u ON u.uuid = a.user_uuid
+            WHERE a.reply_to_activity_uuid = ANY($1) AND a.expires_at > $2 AND a.visibility = ANY($3)
+            ORDER BY a.created_at, a.uuid
+            """
+        typealias Row = ActivityRow
+        let parents: [UUID]
+        let now: Date
+        let readable: [Visibility]
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 3)
+            bindings.append(parents)
+            bindings.append(now)
+            bindings.append(readable.map(\.rawValue))
+            return bindings
+        }
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    }
+
+    /// The user who signs in as Cognito `sub` $1.
+    struct UserBySub: PostgresPreparedStatement {
+        static let sql =
+            "SELECT uuid, handle, display_name, email, bio, cognito_user_id FROM users WHERE cognito_user_id = $1"
+        typealias Row = (UUID, String, String, String?, String?, String?)
+        let sub: String
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 1)
+            bindings.append(sub)
+            return bindings
+        }
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    }
+}
