@@ -61,7 +61,8 @@ public struct ActivitiesController<Store: ActivityStore & UserStore>: Sendable {
     /// One crud with its replies.
     @Sendable func show(request: Request, context: AppRequestContext) async throws -> Response {
         let uuid = try Self.uuid(context.parameters.get("uuid"))
-        return JSONResponse.make(try await feeds.activity(uuid, caller: context.caller, logger: context.logger))
+        return JSONResponse.bytes(
+            ActivityJSON.object(try await feeds.activity(uuid, caller: context.caller, logger: context.logger)))
     }
 
     /// Replies to the caller's cruds.
@@ -78,7 +79,7 @@ public struct ActivitiesController<Store: ActivityStore & UserStore>: Sendable {
         let user = try await callers.user(for: context.identity, logger: context.logger)
         let activity = try await cruds.create(
             author: user, message: body.message, ttl: body.ttl, logger: context.logger)
-        return JSONResponse.make(activity)
+        return JSONResponse.bytes(ActivityJSON.object(activity))
     }
 
     /// Replies to a crud as the caller.
@@ -87,7 +88,7 @@ public struct ActivitiesController<Store: ActivityStore & UserStore>: Sendable {
         let body = try await bodyLimit.decode(ReplyBody.self, from: request)
         let user = try await callers.user(for: context.identity, logger: context.logger)
         let reply = try await cruds.reply(author: user, to: parent, message: body.message, logger: context.logger)
-        return JSONResponse.make(reply)
+        return JSONResponse.bytes(ActivityJSON.object(reply))
     }
 
     static func uuid(_ text: String?) throws -> UUID {

@@ -23,8 +23,15 @@ public enum JSONResponse {
                     byteBuffer: ByteBuffer(
                         string: #"{"error":{"code":"internal_error","message":"Internal server error"}}"#)))
         }
+        return bytes(ByteBuffer(bytes: data), status: status, headers: headers)
+    }
+
+    /// A response holding `body`, already JSON.
+    public static func bytes(_ body: ByteBuffer, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:])
+        -> Response
+    {
         var fields = headers
         fields[.contentType] = contentType
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(status: status, headers: fields, body: .init(byteBuffer: body))
     }
 }

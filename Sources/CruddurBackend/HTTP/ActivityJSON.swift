@@ -1,0 +1,93 @@
+import Foundation
+import NIOCore
+
+/// Writes activities as JSON straight into a `ByteBuffer`. Feeds are the hottest responses, and
+/// Foundation's `JSONEncoder` spends more time on a page of twenty cruds than the rest of the request;
+/// this writer produces the same document (keys in the spec's order) for a fraction of the cost.
+/// `ActivityJSONTests` holds it equal to `JSONEncoder`'s output.
+public enum ActivityJSON {
+    /// `[Activity, …]` as a JSON array.
+    public static func array(_ activities: [Activity]) -> ByteBuffer {
+        var buffer = ByteBufferAllocator().buffer(capacity: 512 * max(1, activities.count))
+        write(activities, into: &buffer)
+        return buffer
+    }
+
+    /// One activity as a JSON object.
+    public static func object(_ activity: Activity) -> ByteBuffer {
+        var buffer = ByteBufferAllocator().buffer(capacity: 512)
+        write(activity, into: &buffer)
+        return buffer
+    }
+
+    static func write(_ activities: [Activity], into buffer: inout ByteBuffer) {
+        buffer.writeInteger(UInt8(ascii: "["))
+        for (index, activity) in activities.enumerated() {
+            if index > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
+            write(activity, into: &buffer)
+        }
+        buffer.writeInteger(UInt8(ascii: "]"))
+    }
+
+    static func write(_ activity: Activity, into buffer: inout ByteBuffer) {
+        buffer.writeStaticString("{\"uuid\":\"")
+        buffer.writeString(activity.uuid.uuidString.lowercased())
+        buffer.writeStaticString("\",\"display_name\":")
+        writeString(activity.displayName, into: &buffer)
+        buffer.writeStaticString(",\"handle\":")
+        writeString(activity.handle, into: &buffer)
+        buffer.writeStaticString(",\"message\":")
+        writeString(activity.message, into: &buffer)
+        buffer.writeStaticString(",\"replies_count\":")
+        buffer.writeString(String(activity.repliesCount))
+        buffer.writeStaticString(",\"reposts_count\":")
+        buffer.writeString(String(activity.repostsCount))
+        buffer.writeStaticString(",\"likes_count\":")
+        buffer.writeString(String(activity.likesCount))
+        buffer.writeStaticString(",\"reply_to_activity_uuid\":")
+        if let parent = activity.replyToActivityUUID {
+            buffer.writeInteger(UInt8(ascii: "\""))
+            buffer.writeString(parent.uuidString.lowercased())
+            buffer.writeInteger(UInt8(ascii: "\""))
+        } else {
+            buffer.writeStaticString("null")
+        }
+        buffer.writeStaticString(",\"expires_at\":\"")
+        buffer.writeString(RFC3339.string(from: activity.expiresAt))
+        buffer.writeStaticString("\",\"created_at\":\"")
+        buffer.writeString(RFC3339.string(from: activity.createdAt))
+        buffer.writeStaticString("\",\"replies\":")
+        write(activity.replies, into: &buffer)
+        buffer.writeInteger(UInt8(ascii: "}"))
+    }
+
+    /// A JSON string: quotes, backslashes and control characters escaped, everything else as UTF-8.
+    static func writeString(_ text: String, into buffer: inout ByteBuffer) {
+        buffer.writeInteger(UInt8(ascii: "\""))
+        var pending = text.utf8.startIndex
+        let utf8 = text.utf8
+        var index = utf8.startIndex
+        while index != utf8.endIndex {
+            let byte = utf8[index]
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 {
+                buffer.writeSubstring(Substring(utf8[pending..<index]))
+                switch byte {
+                case UInt8(ascii: "\""): buffer.writeStaticString("\\\"")
+                case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
+                case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
+                case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
+                case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
+                default:
+                    let hex = Array("0123456789abcdef".utf8)
+                    buffer.writeStaticString("\\u00")
+                    buffer.writeInteger(hex[Int(byte >> 4)])
+                    buffer.writeInteger(hex[Int(byte & 0x0F)])
+                }
+                pending = utf8.index(after: index)
+            }
+            index = utf8.index(after: index)
+        }
+        buffer.writeSubstring(Substring(utf8[pending..<utf8.endIndex]))
+        buffer.writeInteger(UInt8(ascii: "\""))
+    }
+}
