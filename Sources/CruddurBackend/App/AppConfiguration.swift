@@ -11,6 +11,7 @@ import Logging
 /// | `MAX_BODY_BYTES` | request body cap, 1 KiB–10 MiB | 65536 |
 /// | `SEED_FILE` | demo data for the embedded store and `cruddur seed` | `db/seed.json` |
 /// | `MIGRATIONS_DIR` | SQL migrations for `cruddur migrate` | `db/migrations` |
+/// | `FEED_CACHE_MS` | how long a home feed page is reused (PostgreSQL only; 0 turns it off) | 1000 |
 public struct AppConfiguration: Sendable {
     public var host: String
     public var port: Int
@@ -19,6 +20,7 @@ public struct AppConfiguration: Sendable {
     public var bodyLimit: BodyLimit
     public var seedFile: String
     public var migrationsDirectory: String
+    public var feedCacheMilliseconds: Int
     public var cognito: CognitoConfiguration
     public var database: DatabaseConfiguration?
 
@@ -42,6 +44,7 @@ public struct AppConfiguration: Sendable {
             bytes: try reader.int("MAX_BODY_BYTES", default: BodyLimit.defaultBytes, in: 1024...10_485_760))
         seedFile = SeedData.defaultPath(environment: environment)
         migrationsDirectory = Migrator.defaultDirectory(environment: environment)
+        feedCacheMilliseconds = try reader.int("FEED_CACHE_MS", default: 1000, in: 0...60_000)
         cognito = try CognitoConfiguration(environment: environment)
         database = try DatabaseConfiguration(environment: environment)
     }

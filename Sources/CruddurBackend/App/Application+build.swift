@@ -24,9 +24,12 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger) as
             "host": "\(databaseConfiguration.host):\(databaseConfiguration.port)",
             "database": "\(databaseConfiguration.database)", "pool_size": "\(databaseConfiguration.poolSize)",
         ])
-    return buildApplication(
-        store: CruddurPostgresStore(database: database), services: [database.client], configuration: configuration,
-        logger: logger)
+    let store = CruddurPostgresStore(database: database)
+    guard configuration.feedCacheMilliseconds > 0 else {
+        return buildApplication(store: store, services: [database.client], configuration: configuration, logger: logger)
+    }
+    let cached = HomeFeedCache(base: store, ttl: Double(configuration.feedCacheMilliseconds) / 1000)
+    return buildApplication(store: cached, services: [database.client], configuration: configuration, logger: logger)
 }
 
 /// Adds the token verifier that the configuration asks for to an application over `store`.

@@ -1,0 +1,61 @@
+import Foundation
+import Logging
+
+extension HomeFeedCache: ActivityStore {
+    public func homeFeed(readable: [Visibility], page: PageRequest, now: Date, logger: Logger) async throws -> FeedPage
+    {
+        try await cachedHome(readable: readable, page: page, now: now, logger: logger)
+    }
+
+    public func notifications(
+        for userUUID: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger
+    ) async throws -> FeedPage {
+        try await base.notifications(for: userUUID, readable: readable, page: page, now: now, logger: logger)
+    }
+
+    public func userFeed(
+        handle: String, readable: [Visibility], page: PageRequest, now: Date, logger: Logger
+    ) async throws -> FeedPage? {
+        try await base.userFeed(handle: handle, readable: readable, page: page, now: now, logger: logger)
+    }
+
+    public func search(term: String, readable: [Visibility], page: PageRequest, now: Date, logger: Logger)
+        async throws -> FeedPage
+    {
+        try await base.search(term: term, readable: readable, page: page, now: now, logger: logger)
+    }
+
+    public func activity(_ uuid: UUID, readable: [Visibility], now: Date, logger: Logger) async throws -> Activity? {
+        try await base.activity(uuid, readable: readable, now: now, logger: logger)
+    }
+
+    public func insertActivity(_ activity: NewActivity, logger: Logger) async throws -> Activity {
+        defer { invalidate() }
+        return try await base.insertActivity(activity, logger: logger)
+    }
+
+    public func insertReply(
+        _ reply: NewActivity, to parent: UUID, readable: [Visibility], now: Date, logger: Logger
+    ) async throws -> Activity? {
+        defer { invalidate() }
+        return try await base.insertReply(reply, to: parent, readable: readable, now: now, logger: logger)
+    }
+
+    public func checkHealth(logger: Logger) async -> DependencyState {
+        await base.checkHealth(logger: logger)
+    }
+}
+
+extension HomeFeedCache: UserStore {
+    public func user(handle: String, logger: Logger) async throws -> User? {
+        try await base.user(handle: handle, logger: logger)
+    }
+
+    public func user(cognitoUserID: String, logger: Logger) async throws -> User? {
+        try await base.user(cognitoUserID: cognitoUserID, logger: logger)
+    }
+
+    public func provisionUser(_ profile: CognitoProfile, logger: Logger) async throws -> User {
+        try await base.provisionUser(profile, logger: logger)
+    }
+}
