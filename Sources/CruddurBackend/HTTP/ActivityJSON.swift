@@ -31,7 +31,7 @@ public enum ActivityJSON {
 
     static func write(_ activity: Activity, into buffer: inout ByteBuffer) {
         buffer.writeStaticString("{\"uuid\":\"")
-        buffer.writeString(activity.uuid.uuidString.lowercased())
+        writeUUID(activity.uuid, into: &buffer)
         buffer.writeStaticString("\",\"display_name\":")
         writeString(activity.displayName, into: &buffer)
         buffer.writeStaticString(",\"handle\":")
@@ -47,18 +47,44 @@ public enum ActivityJSON {
         buffer.writeStaticString(",\"reply_to_activity_uuid\":")
         if let parent = activity.replyToActivityUUID {
             buffer.writeInteger(UInt8(ascii: "\""))
-            buffer.writeString(parent.uuidString.lowercased())
+            writeUUID(parent, into: &buffer)
             buffer.writeInteger(UInt8(ascii: "\""))
         } else {
             buffer.writeStaticString("null")
         }
         buffer.writeStaticString(",\"expires_at\":\"")
-        buffer.writeString(RFC3339.string(from: activity.expiresAt))
+        writeTimestamp(activity.expiresAt, into: &buffer)
         buffer.writeStaticString("\",\"created_at\":\"")
-        buffer.writeString(RFC3339.string(from: activity.createdAt))
+        writeTimestamp(activity.createdAt, into: &buffer)
         buffer.writeStaticString("\",\"replies\":")
         write(activity.replies, into: &buffer)
         buffer.writeInteger(UInt8(ascii: "}"))
+    }
+
+    static func writeTimestamp(_ date: Date, into buffer: inout ByteBuffer) {
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 24) { raw in
+            RFC3339.write(date, into: raw.bindMemory(to: UInt8.self))
+        }
+    }
+
+    /// A UUID in lower case, without going through `uuidString` (which formats with `sprintf`).
+    static func writeUUID(_ uuid: UUID, into buffer: inout ByteBuffer) {
+        let hex: StaticString = "0123456789abcdef"
+        withUnsafeBytes(of: uuid.uuid) { bytes in
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 36) { raw in
+                var position = 0
+                for (index, byte) in bytes.enumerated() {
+                    if index == 4 || index == 6 || index == 8 || index == 10 {
+                        raw[position] = UInt8(ascii: "-")
+                        position += 1
+                    }
+                    raw[position] = hex.utf8Start[Int(byte >> 4)]
+                    raw[position + 1] = hex.utf8Start[Int(byte & 0x0F)]
+                    position += 2
+                }
+                return position
+            }
+        }
     }
 
     /// A JSON string: quotes, backslashes and control characters escaped, everything else as UTF-8.

@@ -7,29 +7,45 @@ import Foundation
 public enum RFC3339 {
     /// Formats `date` as `2026-03-09T17:52:15.123Z`.
     public static func string(from date: Date) -> String {
+        String(unsafeUninitializedCapacity: 24) { buffer in write(date, into: buffer) }
+    }
+
+    /// Writes the 24 bytes of `date`'s timestamp into `output` (at least 24 bytes) and returns 24.
+    static func write(_ date: Date, into output: UnsafeMutableBufferPointer<UInt8>) -> Int {
         let totalMillis = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
         let millis = Int(totalMillis.modulo(1000))
         let totalSeconds = (totalMillis - Int64(millis)) / 1000
         let secondsOfDay = Int(totalSeconds.modulo(86_400))
         let days = (totalSeconds - Int64(secondsOfDay)) / 86_400
         let (year, month, day) = civilDate(daysSinceEpoch: days)
-        var out = [UInt8]()
-        out.reserveCapacity(24)
-        out.appendDigits(year, width: 4)
-        out.append(UInt8(ascii: "-"))
-        out.appendDigits(month, width: 2)
-        out.append(UInt8(ascii: "-"))
-        out.appendDigits(day, width: 2)
-        out.append(UInt8(ascii: "T"))
-        out.appendDigits(secondsOfDay / 3600, width: 2)
-        out.append(UInt8(ascii: ":"))
-        out.appendDigits(secondsOfDay / 60 % 60, width: 2)
-        out.append(UInt8(ascii: ":"))
-        out.appendDigits(secondsOfDay % 60, width: 2)
-        out.append(UInt8(ascii: "."))
-        out.appendDigits(millis, width: 3)
-        out.append(UInt8(ascii: "Z"))
-        return String(decoding: out, as: UTF8.self)
+        var position = 0
+        func digits(_ value: Int, _ width: Int) {
+            var rest = value
+            for offset in stride(from: width - 1, through: 0, by: -1) {
+                output[position + offset] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
+                rest /= 10
+            }
+            position += width
+        }
+        func literal(_ byte: UInt8) {
+            output[position] = byte
+            position += 1
+        }
+        digits(year, 4)
+        literal(UInt8(ascii: "-"))
+        digits(month, 2)
+        literal(UInt8(ascii: "-"))
+        digits(day, 2)
+        literal(UInt8(ascii: "T"))
+        digits(secondsOfDay / 3600, 2)
+        literal(UInt8(ascii: ":"))
+        digits(secondsOfDay / 60 % 60, 2)
+        literal(UInt8(ascii: ":"))
+        digits(secondsOfDay % 60, 2)
+        literal(UInt8(ascii: "."))
+        digits(millis, 3)
+        literal(UInt8(ascii: "Z"))
+        return position
     }
 
     /// Parses an RFC 3339 timestamp with an offset or `Z`, with or without fractional seconds.
@@ -61,17 +77,5 @@ extension Int64 {
     fileprivate func modulo(_ divisor: Int64) -> Int64 {
         let remainder = self % divisor
         return remainder >= 0 ? remainder : remainder + divisor
-    }
-}
-
-extension [UInt8] {
-    fileprivate mutating func appendDigits(_ value: Int, width: Int) {
-        var digits = [UInt8](repeating: UInt8(ascii: "0"), count: width)
-        var rest = value
-        for index in stride(from: width - 1, through: 0, by: -1) {
-            digits[index] = UInt8(ascii: "0") + UInt8(rest % 10)
-            rest /= 10
-        }
-        append(contentsOf: digits)
     }
 }
