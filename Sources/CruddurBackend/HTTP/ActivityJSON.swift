@@ -89,14 +89,14 @@ public enum ActivityJSON {
 
     /// A JSON string: quotes, backslashes and control characters escaped, everything else as UTF-8.
     static func writeString(_ text: String, into buffer: inout ByteBuffer) {
-        buffer.writeInteger(UInt8(ascii: "\""))
-        var pending = text.utf8.startIndex
-        let utf8 = text.utf8
-        var index = utf8.startIndex
-        while index != utf8.endIndex {
-            let byte = utf8[index]
-            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 {
-                buffer.writeSubstring(Substring(utf8[pending..<index]))
+        var text = text
+        text.withUTF8 { bytes in
+            buffer.writeInteger(UInt8(ascii: "\""))
+            var pending = 0
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
+                guard byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 else { continue }
+                buffer.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[pending..<index])))
                 switch byte {
                 case UInt8(ascii: "\""): buffer.writeStaticString("\\\"")
                 case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
@@ -104,16 +104,15 @@ public enum ActivityJSON {
                 case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
                 case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
                 default:
-                    let hex = Array("0123456789abcdef".utf8)
+                    let hex: StaticString = "0123456789abcdef"
                     buffer.writeStaticString("\\u00")
-                    buffer.writeInteger(hex[Int(byte >> 4)])
-                    buffer.writeInteger(hex[Int(byte & 0x0F)])
+                    buffer.writeInteger(hex.utf8Start[Int(byte >> 4)])
+                    buffer.writeInteger(hex.utf8Start[Int(byte & 0x0F)])
                 }
-                pending = utf8.index(after: index)
+                pending = index + 1
             }
-            index = utf8.index(after: index)
+            buffer.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[pending...])))
+            buffer.writeInteger(UInt8(ascii: "\""))
         }
-        buffer.writeSubstring(Substring(utf8[pending..<utf8.endIndex]))
-        buffer.writeInteger(UInt8(ascii: "\""))
     }
 }
