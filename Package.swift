@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "cruddur", targets: ["Cruddur"]),
+        .executable(name: "cruddur-bench", targets: ["CruddurBench"]),
         .library(name: "CruddurBackend", targets: ["CruddurBackend"]),
     ],
     dependencies: [
@@ -21,6 +22,10 @@ let package = Package(
         .executableTarget(
             name: "Cruddur",
             dependencies: ["CruddurBackend"]
+        ),
+        .executableTarget(
+            name: "CruddurBench",
+            dependencies: ["CruddurBackend", .product(name: "_CryptoExtras", package: "swift-crypto")]
         ),
         .target(
             name: "CruddurBackend",

@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Turns bench/run's raw results (JSON lines) into one table and one JSON document, with each figure's
+ratio to the liveness route (the HTTP ceiling) and the performance bar checked."""
+import json
+import sys
+from pathlib import Path
+
+
+def main() -> int:
+    raw, out = Path(sys.argv[1]), Path(sys.argv[2])
+    results = [json.loads(line) for line in raw.read_text().splitlines() if line.strip()]
+    scenarios = {r["name"]: r for r in results if r.get("kind") == "wrk"}
+    extra = {r["name"]: r for r in results if r.get("kind") != "wrk"}
+    ceiling = scenarios["liveness"]["rps"]
+    for result in scenarios.values():
+        result["ratio_to_ceiling"] = round(result["rps"] / ceiling, 3)
+
+    def get(name, field):
+        return scenarios.get(name, {}).get(field)
+
+    bars = []
+
+    def bar(text, value, limit, ok):
+        bars.append({"bar": text, "value": value, "limit": limit, "met": bool(ok) if value is not None else None})
+
+    signed, anonymous = get("home signed in (1 token)", "rps"), get("home anonymous", "rps")
+    bar("home signed in >= 50% of liveness req/s", round(signed / ceiling, 3), 0.5, signed / ceiling >= 0.5)
+    bar("home signed in / home anonymous >= 0.97", round(signed / anonymous, 3), 0.97, signed / anonymous >= 0.97)
+    p99 = get("home signed in (1 token)", "p99_ms")
+    bar("home p99 <= 10 ms at 64 connections", p99, 10, p99 <= 10)
+    large, small = get("home signed in, 1M rows", "p50_ms"), get("home signed in (1 token)", "p50_ms")
+    if large is not None:
+        bar("home p50 at 1M rows <= 1.3 x at 10k", round(large / small, 3), 1.3, large / small <= 1.3)
+        uncached = get("home signed in, 1M rows, no feed cache", "p50_ms")
+        if uncached is not None:
+            base = get("home signed in, no feed cache", "p50_ms")
+            bar("home p50 at 1M rows without the feed cache <= 1.3 x at 10k", round(uncached / base, 3), 1.3,
+                uncached / base <= 1.3)
+    else:
+        bar("home p50 at 1M rows <= 1.3 x at 10k", None, 1.3, None)
+    through, direct = get("home through Envoy, 1 connection", "p50_ms"), get("home signed in, 1 connection", "p50_ms")
+    if through is not None and direct is not None:
+        bar("Envoy ext_authz adds <= 1 ms at p50 (1 connection)", round(through - direct, 3), 1.0, through - direct <= 1.0)
+    busy = get("home through Envoy ext_authz", "p50_ms") - get("home signed in (1 token)", "p50_ms")
+    bar("Envoy ext_authz adds <= 1 ms at p50 (64 connections)", round(busy, 3), 1.0, busy <= 1.0)
+    rss = extra.get("server rss", {}).get("mib")
+    bar("server RSS <= 64 MiB after the run", rss, 64, rss is not None and rss <= 64)
+
+    document = {"scenarios": list(scenarios.values()), "micro": extra.get("micro", {}).get("results"),
+                "server_rss_mib": rss, "bars": bars, "machine": extra.get("machine", {})}
+    out.write_text(json.dumps(document, indent=2) + "\n")
+
+    header = f"{'scenario':38} {'req/s':>10} {'ratio':>6} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
+    print(header)
+    print("-" * len(header))
+    for result in scenarios.values():
+        errors = result["errors"] + result["non_2xx"]
+        print(f"{result['name']:38} {result['rps']:>10.0f} {result['ratio_to_ceiling']:>6.2f} "
+              f"{result['p50_ms']:>8.2f} {result['p99_ms']:>8.2f} {errors:>7}")
+    print(f"{'server RSS after the run':38} {rss} MiB")
+    if document["micro"]:
+        print()
+        for name, figures in document["micro"].items():
+            print(f"{name:38} {figures['ops_per_second']:>10.0f} ops/s {figures['ns_per_op']:>10.0f} ns/op")
+    print()
+    for item in bars:
+        state = {True: "met", False: "MISSED", None: "not measured"}[item["met"]]
+        print(f"{state:>12}  {item['bar']}: {item['value']} (limit {item['limit']})")
+    print(f"\nJSON: {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,39 @@
+-- One wrk scenario, configured from the environment:
+--   BENCH_METHOD (GET), BENCH_BODY (request body), BENCH_TOKENS (a file of access tokens, one per line,
+--   used round-robin per request; unset means anonymous).
+-- done() prints one line: BENCH_JSON {...} with req/s, latency percentiles (ms) and errors.
+local method = os.getenv("BENCH_METHOD") or "GET"
+local body = os.getenv("BENCH_BODY")
+local token_file = os.getenv("BENCH_TOKENS")
+local tokens = {}
+local counter = 0
+
+function init(args)
+  if token_file then
+    for line in io.lines(token_file) do
+      if #line > 0 then tokens[#tokens + 1] = line end
+    end
+  end
+  counter = math.random(1, 1000)
+end
+
+function request()
+  local headers = {}
+  if body then headers["Content-Type"] = "application/json" end
+  if #tokens > 0 then
+    counter = counter + 1
+    headers["Authorization"] = "Bearer " .. tokens[(counter % #tokens) + 1]
+  end
+  return wrk.format(method, nil, headers, body)
+end
+
+function done(summary, latency, requests)
+  local errors = summary.errors
+  local seconds = summary.duration / 1e6
+  io.write(string.format(
+    'BENCH_JSON {"requests": %d, "seconds": %.3f, "rps": %.1f, "p50_ms": %.3f, "p90_ms": %.3f, "p99_ms": %.3f, ' ..
+    '"max_ms": %.3f, "errors": %d, "non_2xx": %d}\n',
+    summary.requests, seconds, summary.requests / seconds, latency:percentile(50) / 1000,
+    latency:percentile(90) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
+    errors.connect + errors.read + errors.write + errors.timeout, errors.status))
+end
