@@ -38,7 +38,7 @@ enum PostgresStatements {
     }
 
     /// Top-level cruds, newest first.
-    struct HomeFeed: PostgresPreparedStatement {
+    struct HomeFeed: KeysetFeedStatement {
         static let sql = """
             SELECT \(activityColumns)
             FROM activities a JOIN users u ON u.uuid = a.user_uuid
@@ -47,17 +47,15 @@ enum PostgresStatements {
             ORDER BY a.created_at DESC, a.uuid DESC
             LIMIT $6
             """
-        typealias Row = ActivityRow
         let now: Date
         let readable: [Visibility]
         let page: PageRequest
 
-        func makeBindings() throws -> PostgresBindings { pageBindings(now: now, readable: readable, page: page) }
-        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+        var filter: UUID? { nil }
     }
 
     /// Replies by others to the cruds of user $7, newest first.
-    struct Notifications: PostgresPreparedStatement {
+    struct Notifications: KeysetFeedStatement {
         static let sql = """
             SELECT \(activityColumns)
             FROM activities a JOIN users u ON u.uuid = a.user_uuid
@@ -66,22 +64,16 @@ enum PostgresStatements {
             ORDER BY a.created_at DESC, a.uuid DESC
             LIMIT $6
             """
-        typealias Row = ActivityRow
         let user: UUID
         let now: Date
         let readable: [Visibility]
         let page: PageRequest
 
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = pageBindings(now: now, readable: readable, page: page)
-            bindings.append(user)
-            return bindings
-        }
-        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+        var filter: UUID? { user }
     }
 
     /// The top-level cruds of user $7, newest first.
-    struct UserFeed: PostgresPreparedStatement {
+    struct UserFeed: KeysetFeedStatement {
         static let sql = """
             SELECT \(activityColumns)
             FROM activities a JOIN users u ON u.uuid = a.user_uuid
@@ -90,22 +82,16 @@ enum PostgresStatements {
             ORDER BY a.created_at DESC, a.uuid DESC
             LIMIT $6
             """
-        typealias Row = ActivityRow
         let user: UUID
         let now: Date
         let readable: [Visibility]
         let page: PageRequest
 
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = pageBindings(now: now, readable: readable, page: page)
-            bindings.append(user)
-            return bindings
-        }
-        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+        var filter: UUID? { user }
     }
 
     /// Cruds and replies whose message matches the ILIKE pattern $7 (with `\\` as its escape), newest first.
-    struct Search: PostgresPreparedStatement {
+    struct Search: KeysetFeedStatement {
         static let sql = """
             SELECT \(activityColumns)
             FROM activities a JOIN users u ON u.uuid = a.user_uuid
@@ -114,18 +100,12 @@ enum PostgresStatements {
             ORDER BY a.created_at DESC, a.uuid DESC
             LIMIT $6
             """
-        typealias Row = ActivityRow
         let pattern: String
         let now: Date
         let readable: [Visibility]
         let page: PageRequest
 
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = pageBindings(now: now, readable: readable, page: page)
-            bindings.append(pattern)
-            return bindings
-        }
-        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+        var filter: String? { pattern }
     }
 
     /// The readable, unexpired replies of the cruds $1, oldest first.
@@ -165,4 +145,25 @@ enum PostgresStatements {
         }
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
+}
+
+/// A keyset-paged feed of activities. Its bindings are $1 now, $2 the readable visibilities, $3 and $4 the
+/// cursor's seconds and microseconds, $5 the cursor's uuid, $6 the limit (one more than the page), and,
+/// when the statement filters on one, $7 `filter`.
+protocol KeysetFeedStatement: PostgresPreparedStatement where Row == PostgresStatements.ActivityRow {
+    associatedtype Filter: PostgresEncodable & Sendable
+    var filter: Filter? { get }
+    var now: Date { get }
+    var readable: [Visibility] { get }
+    var page: PageRequest { get }
+}
+
+extension KeysetFeedStatement {
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresStatements.pageBindings(now: now, readable: readable, page: page)
+        if let filter { try bindings.append(filter) }
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }
