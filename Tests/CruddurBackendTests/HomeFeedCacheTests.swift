@@ -76,6 +76,8 @@ struct HomeFeedCacheTests {
         #expect(counting.count == 2)
         _ = try await cache.homeFeed(readable: everyone, page: .init(limit: 5), now: now, logger: testLogger)
         #expect(counting.count == 3)
+        let hit = try await cache.homeFeed(readable: everyone, page: .init(), now: now, logger: testLogger)
+        #expect(hit.json == ActivityJSON.array(hit.items), "a cached page carries its JSON, written once")
     }
 
     @Test func aWriteIsVisibleAtOnce() async throws {

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 
 /// A keyset position in a newest-first feed: items strictly older than it come next.
 ///
@@ -72,10 +73,14 @@ public struct PageRequest: Sendable, Equatable {
 public struct FeedPage: Sendable {
     public var items: [Activity]
     public var next: FeedCursor?
+    /// `items` already written as JSON, when the page is shared (see ``HomeFeedCache``): the bytes are
+    /// written once and every response that serves the page reuses them.
+    public var json: ByteBuffer?
 
-    public init(items: [Activity], next: FeedCursor?) {
+    public init(items: [Activity], next: FeedCursor?, json: ByteBuffer? = nil) {
         self.items = items
         self.next = next
+        self.json = json
     }
 
     /// Builds a page from up to `limit + 1` items read newest first.

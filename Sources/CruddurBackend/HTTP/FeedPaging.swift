@@ -38,7 +38,7 @@ public enum FeedPaging {
             parts.append("before=\(QueryParameters.encode(next.token))")
             headers[.link] = "<\(request.uri.path)?\(parts.joined(separator: "&"))>; rel=\"next\""
         }
-        return JSONResponse.bytes(ActivityJSON.array(page.items), headers: headers)
+        return JSONResponse.bytes(page.json ?? ActivityJSON.array(page.items), headers: headers)
     }
 }
 

@@ -67,8 +67,7 @@ public final class HomeFeedCache<Base: ActivityStore & UserStore>: Sendable {
         case .wait(let task, let isOwner, let generation):
             do {
                 let result = try await task.value
-                if isOwner { store(result, for: key, loadedAt: now, generation: generation) }
-                return result
+                return isOwner ? store(result, for: key, loadedAt: now, generation: generation) : result
             } catch {
                 if isOwner { state.withLock { _ = $0.slots.removeValue(forKey: key) } }
                 throw error
@@ -76,7 +75,10 @@ public final class HomeFeedCache<Base: ActivityStore & UserStore>: Sendable {
         }
     }
 
-    func store(_ page: FeedPage, for key: Key, loadedAt now: Date, generation: Int) {
+    /// Keeps `page`, written as JSON once for every request that will serve it, and returns it.
+    func store(_ page: FeedPage, for key: Key, loadedAt now: Date, generation: Int) -> FeedPage {
+        var page = page
+        page.json = ActivityJSON.array(page.items)
         let firstExpiry = page.items.flatMap { [$0.expiresAt] + $0.replies.map(\.expiresAt) }.min()
         let validUntil = min(now.addingTimeInterval(ttl), firstExpiry ?? .distantFuture)
         state.withLock { state in
@@ -87,6 +89,7 @@ public final class HomeFeedCache<Base: ActivityStore & UserStore>: Sendable {
             }
             state.slots[key] = .ready(page, validUntil: validUntil)
         }
+        return page
     }
 
     /// Drops every cached page; called on every write.
