@@ -78,6 +78,8 @@ struct StoreBehaviourTests {
                     term: term, readable: anonymous, page: .init(), now: now.addingTimeInterval(1), logger: testLogger)
                 #expect(found.items.map(\.message) == expected, "\(term)")
             }
+            let nul = try await Self.search(store, term: "a\u{0}b")
+            #expect(nul.items.isEmpty, "a NUL in a search term matches nothing and is no error")
             #expect(try await store.user(handle: "' OR '1'='1", logger: testLogger) == nil)
             #expect(try await store.user(handle: "ANDREWBROWN", logger: testLogger)?.handle == "andrewbrown")
             let feed = try await store.userFeed(
@@ -173,5 +175,10 @@ struct StoreBehaviourTests {
             let home = try await store.homeFeed(readable: members, page: .init(), now: later, logger: testLogger)
             #expect(!home.items.contains { $0.handle == "garek" }, "garek's crud expires after 12 hours")
         }
+    }
+
+    /// A search through the service, which opens the existential store.
+    static func search(_ store: some ActivityStore & UserStore, term: String) async throws -> FeedPage {
+        try await FeedService(store: store).search(term: term, caller: .anonymous, page: .init(), logger: testLogger)
     }
 }

@@ -24,7 +24,10 @@ public struct CallerUserService<Store: UserStore>: Sendable {
             throw APIError.forbidden(
                 code: "user_not_provisioned", message: "No Cruddur user for this account, and provisioning is off")
         }
-        let profile = try await profiles.profile(accessToken: identity.accessToken, logger: logger)
+        var profile = try await profiles.profile(accessToken: identity.accessToken, logger: logger)
+        // Text from outside goes into PostgreSQL, whose text type cannot hold NUL.
+        profile.name = profile.name.replacingOccurrences(of: "\u{0}", with: "")
+        profile.email = profile.email?.replacingOccurrences(of: "\u{0}", with: "")
         guard profile.sub == identity.sub else {
             throw APIError.forbidden(code: "user_not_provisioned", message: "Cognito returned another user")
         }

@@ -36,6 +36,8 @@ public struct FeedService<Store: ActivityStore & UserStore>: Sendable {
         let trimmed = term?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         guard !trimmed.isEmpty else { throw APIError.validation(["search_term_blank"]) }
         guard trimmed.count <= 200 else { throw APIError.validation(["search_term_too_long"]) }
+        // No stored message holds NUL (writes refuse it), and PostgreSQL text cannot even carry one.
+        guard !trimmed.unicodeScalars.contains("\u{0}") else { return FeedPage(items: [], next: nil) }
         return try await store.search(
             term: trimmed, readable: caller.readable, page: page, now: clock(), logger: logger)
     }
