@@ -16,6 +16,18 @@ enum PostgresStatements {
     static let beforeCursor =
         "(a.created_at, a.uuid) < ('epoch'::timestamptz + $3 * interval '1 second' + $4 * interval '1 microsecond', $5)"
 
+    /// A keyset feed's SQL: the activity columns of the rows matching `condition` and the cursor, newest
+    /// first, at most $6 of them.
+    static func keysetSQL(where condition: String) -> String {
+        """
+        SELECT \(activityColumns)
+        FROM activities a JOIN users u ON u.uuid = a.user_uuid
+        WHERE \(condition) AND \(beforeCursor)
+        ORDER BY a.created_at DESC, a.uuid DESC
+        LIMIT $6
+        """
+    }
+
     static func activity(_ row: ActivityRow) -> Activity {
         Activity(
             uuid: row.0, displayName: row.1, handle: row.2, message: row.3, repliesCount: row.4, repostsCount: row.5,
@@ -39,14 +51,8 @@ enum PostgresStatements {
 
     /// Top-level cruds, newest first.
     struct HomeFeed: KeysetFeedStatement {
-        static let sql = """
-            SELECT \(activityColumns)
-            FROM activities a JOIN users u ON u.uuid = a.user_uuid
-            WHERE a.reply_to_activity_uuid IS NULL AND a.expires_at > $1 AND a.visibility = ANY($2)
-              AND \(beforeCursor)
-            ORDER BY a.created_at DESC, a.uuid DESC
-            LIMIT $6
-            """
+        static let sql = keysetSQL(
+            where: "a.reply_to_activity_uuid IS NULL AND a.expires_at > $1 AND a.visibility = ANY($2)")
         let now: Date
         let readable: [Visibility]
         let page: PageRequest
@@ -56,14 +62,8 @@ enum PostgresStatements {
 
     /// Replies by others to the cruds of user $7, newest first.
     struct Notifications: KeysetFeedStatement {
-        static let sql = """
-            SELECT \(activityColumns)
-            FROM activities a JOIN users u ON u.uuid = a.user_uuid
-            WHERE a.reply_to_user_uuid = $7 AND a.user_uuid <> $7 AND a.expires_at > $1 AND a.visibility = ANY($2)
-              AND \(beforeCursor)
-            ORDER BY a.created_at DESC, a.uuid DESC
-            LIMIT $6
-            """
+        static let sql = keysetSQL(
+            where: "a.reply_to_user_uuid = $7 AND a.user_uuid <> $7 AND a.expires_at > $1 AND a.visibility = ANY($2)")
         let user: UUID
         let now: Date
         let readable: [Visibility]
@@ -74,14 +74,10 @@ enum PostgresStatements {
 
     /// The top-level cruds of user $7, newest first.
     struct UserFeed: KeysetFeedStatement {
-        static let sql = """
-            SELECT \(activityColumns)
-            FROM activities a JOIN users u ON u.uuid = a.user_uuid
-            WHERE a.user_uuid = $7 AND a.reply_to_activity_uuid IS NULL AND a.expires_at > $1
-              AND a.visibility = ANY($2) AND \(beforeCursor)
-            ORDER BY a.created_at DESC, a.uuid DESC
-            LIMIT $6
-            """
+        static let sql = keysetSQL(
+            where:
+                "a.user_uuid = $7 AND a.reply_to_activity_uuid IS NULL AND a.expires_at > $1 AND a.visibility = ANY($2)"
+        )
         let user: UUID
         let now: Date
         let readable: [Visibility]
@@ -92,14 +88,8 @@ enum PostgresStatements {
 
     /// Cruds and replies whose message matches the ILIKE pattern $7 (with `\\` as its escape), newest first.
     struct Search: KeysetFeedStatement {
-        static let sql = """
-            SELECT \(activityColumns)
-            FROM activities a JOIN users u ON u.uuid = a.user_uuid
-            WHERE a.message ILIKE $7 ESCAPE '\\' AND a.expires_at > $1 AND a.visibility = ANY($2)
-              AND \(beforeCursor)
-            ORDER BY a.created_at DESC, a.uuid DESC
-            LIMIT $6
-            """
+        static let sql = keysetSQL(
+            where: "a.message ILIKE $7 ESCAPE '\\' AND a.expires_at > $1 AND a.visibility = ANY($2)")
         let pattern: String
         let now: Date
         let readable: [Visibility]
