@@ -63,7 +63,7 @@ public struct CognitoTokenVerifier: AccessTokenVerifier {
         guard key.keySizeInBits >= JSONWebKeySet.minimumKeyBits,
             parts.signature.count == key.keySizeInBits / 8,
             key.isValidSignature(
-                _RSA.Signing.RSASignature(rawRepresentation: parts.signature), for: Self.sha256(parts.signingInput),
+                _RSA.Signing.RSASignature(rawRepresentation: parts.signature), for: parts.signingInput.sha256,
                 padding: .insecurePKCS1v1_5)
         else { throw .badSignature }
         return try checkClaims(parts.claims, kid: kid, now: now)
@@ -107,10 +107,5 @@ public struct CognitoTokenVerifier: AccessTokenVerifier {
         guard now < exp + skew else { throw .expired }
         if let nbf, nbf > now + skew { throw .notYetValid }
         if let iat, iat > now + skew { throw .issuedInFuture }
-    }
-
-    static func sha256(_ bytes: Substring.UTF8View) -> SHA256Digest {
-        bytes.withContiguousStorageIfAvailable { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
-            ?? SHA256.hash(data: Array(bytes))
     }
 }

@@ -47,7 +47,6 @@ public final class VerifiedTokenCache: Sendable {
 
     /// SHA-256 of a token's bytes, without copying them.
     public static func digest(of token: Substring) -> SHA256Digest {
-        token.utf8.withContiguousStorageIfAvailable { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
-            ?? SHA256.hash(data: Array(token.utf8))
+        token.utf8.sha256
     }
 }
