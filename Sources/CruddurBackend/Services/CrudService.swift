@@ -14,9 +14,9 @@ public struct CrudService<Store: ActivityStore & UserStore>: Sendable {
     /// Posts a crud by `author` that lives for `ttl`. Reports every failing check at once.
     public func create(author: User, message: String?, ttl: String?, logger: Logger) async throws -> Activity {
         var problems = MessageRules.problems(message: message, maxLength: MessageRules.maxCrudLength)
-        let ttl = MessageRules.ttl(ttl)
-        if case .failure(.validation(let codes)) = ttl { problems += codes }
-        guard problems.isEmpty, let message, case .success(let lifetime) = ttl else {
+        let lifetime = ttl.flatMap(CrudTTL.init(rawValue:))
+        if lifetime == nil { problems.append("ttl_blank") }
+        guard problems.isEmpty, let message, let lifetime else {
             throw APIError.validation(problems)
         }
         let now = clock()

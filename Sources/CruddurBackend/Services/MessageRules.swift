@@ -22,10 +22,4 @@ public enum MessageRules {
     public static func normalized(_ message: String) -> String {
         message.trimmingCharacters(in: .whitespacesAndNewlines)
     }
-
-    /// The validation code for `ttl`, if it is not one the API accepts.
-    public static func ttl(_ text: String?) -> Result<CrudTTL, APIError> {
-        guard let text, let ttl = CrudTTL(rawValue: text) else { return .failure(.validation(["ttl_blank"])) }
-        return .success(ttl)
-    }
 }
