@@ -21,7 +21,7 @@ CREATE UNIQUE INDEX users_handle_lower_key ON users (lower(handle));
 CREATE TABLE activities (
     uuid uuid PRIMARY KEY,
     user_uuid uuid NOT NULL REFERENCES users (uuid) ON DELETE CASCADE,
-    message text NOT NULL CHECK (length(message) BETWEEN 1 AND 1024),
+    message text NOT NULL,
     replies_count integer NOT NULL DEFAULT 0 CHECK (replies_count >= 0),
     reposts_count integer NOT NULL DEFAULT 0 CHECK (reposts_count >= 0),
     likes_count integer NOT NULL DEFAULT 0 CHECK (likes_count >= 0),
@@ -30,7 +30,12 @@ CREATE TABLE activities (
     expires_at timestamptz NOT NULL,
     created_at timestamptz NOT NULL DEFAULT now(),
     -- The author of the crud this one replies to: notifications are one index scan.
-    reply_to_user_uuid uuid REFERENCES users (uuid) ON DELETE CASCADE
+    reply_to_user_uuid uuid REFERENCES users (uuid) ON DELETE CASCADE,
+    -- MessageRules' measure: at most 4 scalars per allowed character (280 for a crud, 1024 for a reply).
+    CONSTRAINT activities_message_check CHECK (
+        char_length(message) >= 1
+        AND char_length(message) <= CASE WHEN reply_to_activity_uuid IS NULL THEN 1120 ELSE 4096 END
+    )
 );
 CREATE INDEX activities_feed_idx ON activities (created_at DESC, uuid DESC) WHERE reply_to_activity_uuid IS NULL;
 CREATE INDEX activities_user_feed_idx ON activities (user_uuid, created_at DESC, uuid DESC);
@@ -39,3 +44,14 @@ CREATE INDEX activities_replies_idx ON activities (reply_to_activity_uuid, creat
 CREATE INDEX activities_notifications_idx ON activities (reply_to_user_uuid, created_at DESC, uuid DESC)
     WHERE reply_to_user_uuid IS NOT NULL;
 CREATE INDEX activities_message_trgm_idx ON activities USING gin (message gin_trgm_ops);
+
+-- Idempotency-Key: a caller's key and the crud or reply its first request created, kept 24 hours.
+CREATE TABLE idempotency_keys (
+    user_uuid uuid NOT NULL REFERENCES users (uuid) ON DELETE CASCADE,
+    key text NOT NULL CHECK (char_length(key) BETWEEN 1 AND 255),
+    request_hash bytea NOT NULL,
+    activity_uuid uuid NOT NULL REFERENCES activities (uuid) ON DELETE CASCADE,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (user_uuid, key)
+);
+CREATE INDEX idempotency_keys_created_idx ON idempotency_keys (created_at);

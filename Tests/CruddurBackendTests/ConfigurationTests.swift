@@ -45,6 +45,42 @@ struct ConfigurationTests {
         #expect(specific.cognito.pool?.issuer == "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Abc")
     }
 
+    @Test func plainHTTPCognitoNeedsLoopbackOrAnExplicitSetting() throws {
+        let pool = ["AWS_COGNITO_USER_POOL_ID": "us-east-1_Abc", "AWS_COGNITO_USER_POOL_CLIENT_ID": "one"]
+        let remote = pool.merging(["AWS_ENDPOINT_URL": "http://cognito.internal:9229"]) { $1 }
+        #expect(throws: ConfigurationError.self) { try AppConfiguration(environment: remote) }
+        let allowed = try AppConfiguration(environment: remote.merging(["COGNITO_ALLOW_HTTP": "true"]) { $1 })
+        #expect(allowed.cognito.pool?.isPlainHTTP == true)
+        for loopback in ["http://localhost:9229", "http://127.0.0.1:5000", "http://[::1]:5000", "https://x.example"] {
+            _ = try AppConfiguration(environment: pool.merging(["AWS_ENDPOINT_URL": loopback]) { $1 })
+        }
+    }
+
+    @Test func oneTLSSettingFromDBTLSOrTheURLsSSLMode() throws {
+        let url = "postgresql://u:p@db.example:5432/cruddur"
+        #expect(try AppConfiguration(environment: ["CONNECTION_URL": url]).database?.tls == .disable)
+        let fromURL = try AppConfiguration(environment: ["CONNECTION_URL": url + "?sslmode=verify-full"])
+        #expect(fromURL.database?.tls == .verifyFull)
+        #expect(fromURL.database?.database == "cruddur")
+        let fromVariable = try AppConfiguration(environment: ["CONNECTION_URL": url, "DB_TLS": "require"])
+        #expect(fromVariable.database?.tls == .require)
+        for environment in [
+            ["CONNECTION_URL": url + "?sslmode=require", "DB_TLS": "disable"],
+            ["CONNECTION_URL": url + "?sslmode=allow"],
+            ["CONNECTION_URL": url, "DB_TLS": "verify-full", "DB_TLS_CA_FILE": "/nonexistent/ca.pem"],
+        ] {
+            #expect(throws: ConfigurationError.self) { try AppConfiguration(environment: environment) }
+        }
+    }
+
+    @Test func drainAndRateSettings() throws {
+        let defaults = try AppConfiguration(environment: [:])
+        #expect(defaults.drainSeconds == 5 && defaults.shutdownTimeoutSeconds == 10 && defaults.writeRatePerMinute == 30)
+        for (name, value) in [("DRAIN_SECONDS", "-1"), ("SHUTDOWN_TIMEOUT_SECONDS", "0"), ("WRITE_RATE_PER_MINUTE", "x")] {
+            #expect(throws: ConfigurationError.self) { try AppConfiguration(environment: [name: value]) }
+        }
+    }
+
     @Test func timestampsAreRFC3339WithMilliseconds() throws {
         let date = try #require(RFC3339.date(from: "2026-03-09T17:52:15.123Z"))
         #expect(RFC3339.string(from: date) == "2026-03-09T17:52:15.123Z")

@@ -42,13 +42,21 @@ struct HomeFeedCacheTests {
             await base.activity(uuid, readable: readable, now: now, logger: logger)
         }
 
-        func insertActivity(_ activity: NewActivity, logger: Logger) async throws -> Activity {
-            try await base.insertActivity(activity, logger: logger)
-        }
+        func replies(to parent: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger)
+            async throws -> FeedPage
+        { await base.replies(to: parent, readable: readable, page: page, now: now, logger: logger) }
 
-        func insertReply(_ reply: NewActivity, to parent: UUID, readable: [Visibility], now: Date, logger: Logger)
-            async throws -> Activity?
-        { try await base.insertReply(reply, to: parent, readable: readable, now: now, logger: logger) }
+        func insertActivity(_ activity: NewActivity, idempotency: IdempotencyKey?, logger: Logger) async throws
+            -> Activity
+        { try await base.insertActivity(activity, idempotency: idempotency, logger: logger) }
+
+        func insertReply(
+            _ reply: NewActivity, to parent: UUID, readable: [Visibility], now: Date, idempotency: IdempotencyKey?,
+            logger: Logger
+        ) async throws -> Activity? {
+            try await base.insertReply(
+                reply, to: parent, readable: readable, now: now, idempotency: idempotency, logger: logger)
+        }
 
         func checkHealth(logger: Logger) async -> DependencyState { .memory }
         func user(handle: String, logger: Logger) async throws -> User? {

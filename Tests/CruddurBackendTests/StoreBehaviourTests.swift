@@ -100,7 +100,9 @@ struct StoreBehaviourTests {
             #expect(reply?.replyToActivityUUID == parent)
             let shown = try await store.activity(parent, readable: anonymous, now: now, logger: testLogger)
             #expect(shown?.repliesCount == 2)
-            #expect(shown?.replies.map(\.message) == ["This post has no honor!", "Qapla'"])
+            let replies = try await store.replies(
+                to: parent, readable: anonymous, page: .init(), now: now, logger: testLogger)
+            #expect(replies.items.reversed().map(\.message) == ["This post has no honor!", "Qapla'"])
             let orphan = UUID()
             let missing = try await store.insertReply(
                 NewActivity(
@@ -134,9 +136,18 @@ struct StoreBehaviourTests {
 
     @Test(arguments: kinds) func usersAreProvisionedOnceWithDocumentedHandles(kind: StoreKind) async throws {
         try await kind.withStore { store in
+            // An unverified email equal to the seeded user's proves nothing: a new user, never the seeded one.
+            let unverified = try await store.provisionUser(
+                CognitoProfile(
+                    sub: "sub-x", preferredUsername: "andrewbrown", name: "Mallory", email: "andrew@exampro.co",
+                    emailVerified: false),
+                logger: testLogger)
+            #expect(unverified.uuid != andrew)
+            #expect(unverified.handle == "andrewbrown_2")
             let claimed = try await store.provisionUser(
                 CognitoProfile(
-                    sub: "sub-a", preferredUsername: "andrewbrown", name: "Andrew", email: "ANDREW@exampro.co"),
+                    sub: "sub-a", preferredUsername: "andrewbrown", name: "Andrew", email: "ANDREW@exampro.co",
+                    emailVerified: true),
                 logger: testLogger)
             #expect(claimed.uuid == andrew)
             #expect(claimed.handle == "andrewbrown")
@@ -144,11 +155,11 @@ struct StoreBehaviourTests {
                 CognitoProfile(
                     sub: "sub-b", preferredUsername: "andrewbrown", name: "Other", email: "other@example.com"),
                 logger: testLogger)
-            #expect(imposter.handle == "andrewbrown_2")
+            #expect(imposter.handle == "andrewbrown_3")
             let third = try await store.provisionUser(
                 CognitoProfile(sub: "sub-c", preferredUsername: "AndrewBrown", name: "Third", email: nil),
                 logger: testLogger)
-            #expect(third.handle == "AndrewBrown_3")
+            #expect(third.handle == "AndrewBrown_4")
             let concurrent = try await withThrowingTaskGroup(of: UUID.self) { group in
                 for _ in 0..<10 {
                     group.addTask {

@@ -68,7 +68,8 @@ def start_backend(name: str, env: dict) -> tuple[Process, str]:
     process = Process(
         name,
         [backend_binary()],
-        env={"HOST": "127.0.0.1", "PORT": str(port), "SEED_FILE": str(ROOT / "db" / "seed.json"), **env},
+        # No drain period and no write limit unless a suite asks: suites stop backends often and post a lot.
+        env={"HOST": "127.0.0.1", "PORT": str(port), "DRAIN_SECONDS": "0", "WRITE_RATE_PER_MINUTE": "0", **env},
     )
     url = f"http://127.0.0.1:{port}"
     wait_http(url + "/api/health", process=process.popen)

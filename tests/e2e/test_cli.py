@@ -13,7 +13,7 @@ def test_zero_configuration_serves_the_demo_store_from_memory():
         assert home.status_code == 200
         assert any(item["handle"] == "andrewbrown" for item in home.json())
         ready = requests.get(url + "/api/health-check", timeout=5).json()
-        assert ready["checks"] == {"database": "memory", "jwks": "disabled"}
+        assert ready["checks"] == {"database": "memory", "jwks": "disabled", "server": "ok"}
         protected = requests.get(url + "/api/activities/notifications", timeout=5)
         assert protected.status_code == 401
         log = process.log_text()

@@ -51,7 +51,7 @@ def test_bin_dev_brings_the_whole_stack_up_and_ctrl_c_stops_it():
         config = requests.get(frontend + "/config.json", timeout=5).json()
         assert config["apiBase"] == envoy
         ready = requests.get(f"http://127.0.0.1:{ports['API']}/api/health-check", timeout=5).json()
-        assert ready["checks"] == {"database": "ok", "jwks": "ok"}
+        assert ready["checks"] == {"database": "ok", "jwks": "ok", "server": "ok"}
         idp = cognito_bootstrap.client(config["cognitoEndpoint"], config["region"])
         tokens = cognito_bootstrap.sign_in(idp, config["clientId"], "worf@example.com")
         home = requests.get(

@@ -9,18 +9,24 @@ import Logging
 /// | `FRONTEND_URL`, `BACKEND_URL` | comma-separated origins allowed by CORS | none |
 /// | `LOG_LEVEL` | trace, debug, info, notice, warning, error, critical | `info` |
 /// | `MAX_BODY_BYTES` | request body cap, 1 KiB–10 MiB | 65536 |
-/// | `SEED_FILE` | demo data for the embedded store and `cruddur seed` | `db/seed.json` |
-/// | `MIGRATIONS_DIR` | SQL migrations for `cruddur migrate` | `db/migrations` |
+/// | `SEED_FILE` | demo data for the embedded store and `cruddur seed` | the seed built into the binary |
+/// | `MIGRATIONS_DIR` | SQL migrations for `cruddur migrate` | the migrations built into the binary |
 /// | `FEED_CACHE_MS` | how long a home feed page is reused (PostgreSQL only; 0 turns it off) | 1000 |
+/// | `DRAIN_SECONDS` | after SIGTERM, how long readiness says 503 while requests are still served | 5 |
+/// | `SHUTDOWN_TIMEOUT_SECONDS` | after the drain, how long shutdown may take before the process exits anyway | 10 |
+/// | `WRITE_RATE_PER_MINUTE` | writes (`POST`s) a caller may make per minute, bursts included; 0 turns it off | 30 |
 public struct AppConfiguration: Sendable {
     public var host: String
     public var port: Int
     public var allowedOrigins: [String]
     public var logLevel: Logger.Level
     public var bodyLimit: BodyLimit
-    public var seedFile: String
-    public var migrationsDirectory: String
+    public var seed: SeedData
+    public var migrationsDirectory: String?
     public var feedCacheMilliseconds: Int
+    public var drainSeconds: Int
+    public var shutdownTimeoutSeconds: Int
+    public var writeRatePerMinute: Int
     public var cognito: CognitoConfiguration
     public var database: DatabaseConfiguration?
 
@@ -42,9 +48,12 @@ public struct AppConfiguration: Sendable {
         self.logLevel = logLevel
         bodyLimit = BodyLimit(
             bytes: try reader.int("MAX_BODY_BYTES", default: BodyLimit.defaultBytes, in: 1024...10_485_760))
-        seedFile = SeedData.defaultPath(environment: environment)
-        migrationsDirectory = Migrator.defaultDirectory(environment: environment)
+        seed = try SeedData.configured(environment: environment)
+        migrationsDirectory = try Migrator.directory(environment: environment)
         feedCacheMilliseconds = try reader.int("FEED_CACHE_MS", default: 1000, in: 0...60_000)
+        drainSeconds = try reader.int("DRAIN_SECONDS", default: 5, in: 0...300)
+        shutdownTimeoutSeconds = try reader.int("SHUTDOWN_TIMEOUT_SECONDS", default: 10, in: 1...600)
+        writeRatePerMinute = try reader.int("WRITE_RATE_PER_MINUTE", default: 30, in: 0...1_000_000)
         cognito = try CognitoConfiguration(environment: environment)
         database = try DatabaseConfiguration(environment: environment)
     }

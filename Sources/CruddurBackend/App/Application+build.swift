@@ -5,10 +5,14 @@ import ServiceLifecycle
 
 /// Wires the whole server from its configuration: the store, the token verifier, the services and the
 /// router. Every wire is here.
-public func buildApplication(configuration: AppConfiguration, logger: Logger) async throws -> any ApplicationProtocol {
+public func buildApplication(
+    configuration: AppConfiguration, logger: Logger, lifecycle: ServerLifecycle = ServerLifecycle()
+) async throws -> any ApplicationProtocol {
     guard let databaseConfiguration = configuration.database else {
-        let store = try CruddurMemoryStore.demo(seedFile: configuration.seedFile, logger: logger)
-        return buildApplication(store: store, services: [], configuration: configuration, logger: logger)
+        let store = CruddurMemoryStore(seed: configuration.seed)
+        logger.notice("No CONNECTION_URL: data lives in memory and is lost when the server stops")
+        return buildApplication(
+            store: store, services: [], configuration: configuration, lifecycle: lifecycle, logger: logger)
     }
     try await PostgresDatabase.probe(databaseConfiguration, logger: logger)
     if databaseConfiguration.migrateOnStart {
@@ -25,23 +29,32 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger) as
             "database": "\(databaseConfiguration.database)", "pool_size": "\(databaseConfiguration.poolSize)",
         ])
     let store = CruddurPostgresStore(database: database)
+    let services = database.services(logger: logger) + [IdempotencyKeyPurge(store: store, logger: logger)]
     guard configuration.feedCacheMilliseconds > 0 else {
-        return buildApplication(store: store, services: [database.client], configuration: configuration, logger: logger)
+        return buildApplication(
+            store: store, services: services, configuration: configuration, lifecycle: lifecycle, logger: logger)
     }
     let cached = HomeFeedCache(base: store, ttl: Double(configuration.feedCacheMilliseconds) / 1000)
-    return buildApplication(store: cached, services: [database.client], configuration: configuration, logger: logger)
+    return buildApplication(
+        store: cached, services: services, configuration: configuration, lifecycle: lifecycle, logger: logger)
 }
 
 /// Adds the token verifier that the configuration asks for to an application over `store`.
 func buildApplication<Store: ActivityStore & UserStore>(
-    store: Store, services: [any Service], configuration: AppConfiguration, logger: Logger
+    store: Store, services: [any Service], configuration: AppConfiguration, lifecycle: ServerLifecycle,
+    logger: Logger
 ) -> any ApplicationProtocol {
     let cognito = configuration.cognito
     guard let pool = cognito.pool else {
         logger.warning("AWS_COGNITO_USER_POOL_ID is not set: sign-in is disabled, every caller is anonymous")
         return makeApplication(
             store: store, verifier: DisabledTokenVerifier(), profiles: nil, configuration: configuration,
-            services: services, logger: logger)
+            services: services, lifecycle: lifecycle, logger: logger)
+    }
+    if pool.isPlainHTTP {
+        logger.warning(
+            "Cognito keys and profiles come over plain HTTP: fine for an emulator, never for a real pool",
+            metadata: ["endpoint": "\(pool.endpoint)"])
     }
     let keys = JWKSCache(fetcher: JWKSFetcher(url: pool.jwksURL))
     let verifier = CognitoTokenVerifier(pool: pool, keys: keys, clockSkewSeconds: cognito.clockSkewSeconds)
@@ -53,16 +66,18 @@ func buildApplication<Store: ActivityStore & UserStore>(
     return makeApplication(
         store: store, verifier: verifier,
         profiles: cognito.provisionUsers ? CognitoProfileClient(endpoint: pool.endpoint) : nil,
-        configuration: configuration, services: services + [refresher], logger: logger)
+        configuration: configuration, services: services + [refresher], lifecycle: lifecycle, logger: logger)
 }
 
 /// An application over `store` and `verifier`, with the background `services` it needs.
 public func makeApplication<Store: ActivityStore & UserStore, Verifier: AccessTokenVerifier>(
     store: Store, verifier: Verifier, profiles: (any CognitoProfileSource)?, configuration: AppConfiguration,
-    services: [any Service], logger: Logger, clock: @escaping @Sendable () -> Date = { Date() }
+    services: [any Service], lifecycle: ServerLifecycle = ServerLifecycle(), logger: Logger,
+    clock: @escaping @Sendable () -> Date = { Date() }
 ) -> some ApplicationProtocol {
     let router = buildRouter(
-        store: store, verifier: verifier, profiles: profiles, configuration: configuration, clock: clock)
+        store: store, verifier: verifier, profiles: profiles, configuration: configuration, lifecycle: lifecycle,
+        clock: clock)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
@@ -75,7 +90,7 @@ public func makeApplication<Store: ActivityStore & UserStore, Verifier: AccessTo
 /// controllers' routes.
 public func buildRouter<Store: ActivityStore & UserStore, Verifier: AccessTokenVerifier>(
     store: Store, verifier: Verifier, profiles: (any CognitoProfileSource)?, configuration: AppConfiguration,
-    clock: @escaping @Sendable () -> Date = { Date() }
+    lifecycle: ServerLifecycle = ServerLifecycle(), clock: @escaping @Sendable () -> Date = { Date() }
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: RequestIDMiddleware())
@@ -88,32 +103,14 @@ public func buildRouter<Store: ActivityStore & UserStore, Verifier: AccessTokenV
     let feeds = FeedService(store: store, clock: clock)
     let activities = ActivitiesController(
         feeds: feeds, cruds: CrudService(store: store, clock: clock),
-        callers: CallerUserService(store: store, profiles: profiles), bodyLimit: configuration.bodyLimit)
-    router.addRoutes(HealthController(store: store, verifier: verifier).endpoints, atPath: "/api")
+        callers: CallerUserService(store: store, profiles: profiles), bodyLimit: configuration.bodyLimit,
+        writeLimiter: WriteRateLimiter(perMinute: configuration.writeRatePerMinute))
+    router.addRoutes(
+        HealthController(store: store, verifier: verifier, lifecycle: lifecycle).endpoints, atPath: "/api")
     router.addRoutes(activities.publicEndpoints, atPath: "/api/activities")
     router.group("/api/activities", context: AuthenticatedRequestContext.self)
         .addRoutes(activities.protectedEndpoints)
     router.addRoutes(UsersController(feeds: feeds).endpoints, atPath: "/api/users")
     ExtAuthzController().register(on: router)
     return router
-}
-
-extension CruddurMemoryStore {
-    /// The embedded store with the demo cast, or empty (with a warning) when the seed file is missing.
-    static func demo(seedFile: String, logger: Logger) throws -> CruddurMemoryStore {
-        guard FileManager.default.fileExists(atPath: seedFile) else {
-            logger.warning("No seed file; the embedded store starts empty", metadata: ["seed_file": "\(seedFile)"])
-            return CruddurMemoryStore()
-        }
-        do {
-            let store = CruddurMemoryStore(seed: try SeedData.load(path: seedFile))
-            logger.notice(
-                "No CONNECTION_URL: data lives in memory and is lost when the server stops",
-                metadata: ["seed_file": "\(seedFile)"])
-            return store
-        } catch {
-            throw ConfigurationError(
-                variable: "SEED_FILE", problem: "names a file that is not valid seed JSON (\(error))")
-        }
-    }
 }

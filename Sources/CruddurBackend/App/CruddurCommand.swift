@@ -21,8 +21,7 @@ public enum CruddurCommand {
             case "serve":
                 let configuration = try AppConfiguration(environment: environment)
                 let logger = bootstrapLogging(level: configuration.logLevel)
-                let app = try await buildApplication(configuration: configuration, logger: logger)
-                try await app.runService()
+                try await ServeCommand.run(configuration: configuration, logger: logger)
                 return 0
             case "migrate", "seed":
                 let configuration = try AppConfiguration(environment: environment)

@@ -14,7 +14,7 @@ enum DatabaseCommands {
             }
             print(applied.isEmpty ? "migrate: up to date" : "migrate: applied \(applied.joined(separator: ", "))")
         default:
-            let seeder = Seeder(seed: try SeedData.load(path: configuration.seedFile))
+            let seeder = Seeder(seed: configuration.seed)
             let (users, activities) = try await PostgresDatabase.withConnection(database, logger: logger) {
                 connection in
                 try await seeder.load(on: connection, logger: logger)

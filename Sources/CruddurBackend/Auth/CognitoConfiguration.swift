@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where the user pool is and which tokens it accepts, read from the environment.
 ///
 /// | Variable | Meaning | Default |
@@ -10,6 +12,7 @@
 /// | `JWKS_REFRESH_SECONDS` | how often the key set is refetched | 3600 |
 /// | `AUTH_REQUIRED_GROUPS` | if set, protected routes need one of these `cognito:groups` | unset |
 /// | `COGNITO_PROVISION_USERS` | create `users` rows from Cognito `GetUser` for new callers | `true` |
+/// | `COGNITO_ALLOW_HTTP` | allow a plain-HTTP endpoint override on a non-loopback host (an emulator on a private network) | `false` |
 public struct CognitoConfiguration: Sendable, Equatable {
     public struct Pool: Sendable, Equatable {
         public var region: String
@@ -26,6 +29,8 @@ public struct CognitoConfiguration: Sendable, Equatable {
 
         /// The `iss` every token must carry: always the real Cognito issuer, even behind an emulator.
         public var issuer: String { "https://cognito-idp.\(region).amazonaws.com/\(poolID)" }
+        /// Whether keys and profiles come over plain HTTP (an emulator): worth a warning at start-up.
+        public var isPlainHTTP: Bool { endpoint.hasPrefix("http://") }
         /// Where the pool's signing keys are published.
         public var jwksURL: String { "\(endpoint)/\(poolID)/.well-known/jwks.json" }
     }
@@ -68,11 +73,23 @@ public struct CognitoConfiguration: Sendable, Equatable {
             reader.string("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER") ?? reader.string("AWS_ENDPOINT_URL")
             ?? "https://cognito-idp.\(region).amazonaws.com"
         while endpoint.hasSuffix("/") { endpoint.removeLast() }
-        guard endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://") else {
+        guard let url = URLComponents(string: endpoint), url.scheme == "http" || url.scheme == "https",
+            let host = url.host, !host.isEmpty
+        else {
             throw ConfigurationError(
                 variable: "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", problem: "must be an http(s) URL")
         }
+        // Keys fetched in plain text can be swapped on the way: only on this machine, or when allowed.
+        if url.scheme == "http", !Self.isLoopback(host), reader.string("COGNITO_ALLOW_HTTP")?.lowercased() != "true" {
+            throw ConfigurationError(
+                variable: "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER",
+                problem: "must be https unless it is a loopback address or COGNITO_ALLOW_HTTP=true")
+        }
         pool = Pool(region: region, poolID: poolID, clientIDs: Set(clients), endpoint: endpoint)
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
     }
 
     static func isPoolID(_ text: String) -> Bool {

@@ -9,7 +9,7 @@ public struct CognitoProfileClient: CognitoProfileSource {
     let endpoint: String
     let client: HTTPClient
 
-    public init(endpoint: String, client: HTTPClient = .shared) {
+    public init(endpoint: String, client: HTTPClient = OutboundHTTP.client) {
         self.endpoint = endpoint
         self.client = client
     }
@@ -21,17 +21,17 @@ public struct CognitoProfileClient: CognitoProfileSource {
         request.headers.add(name: "X-Amz-Target", value: "AWSCognitoIdentityProviderService.GetUser")
         let body = try JSONEncoder().encode(["AccessToken": accessToken])
         request.body = .bytes(ByteBuffer(bytes: body))
-        let response: HTTPClientResponse
+        let status: UInt
         let bytes: ByteBuffer
         do {
-            response = try await client.execute(request, timeout: .seconds(5))
-            bytes = try await response.body.collect(upTo: 64 * 1024)
+            (status, bytes) = try await OutboundHTTP.fetch(
+                request, deadline: .seconds(5), maxBytes: 64 * 1024, client: client)
         } catch {
             logger.warning("Cognito GetUser failed", metadata: ["error": "\(type(of: error))"])
             throw APIError.serviceUnavailable("Cognito could not be reached to set up this account")
         }
-        guard response.status == .ok else {
-            logger.warning("Cognito GetUser refused", metadata: ["status": "\(response.status.code)"])
+        guard status == 200 else {
+            logger.warning("Cognito GetUser refused", metadata: ["status": "\(status)"])
             throw APIError.forbidden(code: "user_not_provisioned", message: "Cognito did not confirm this account")
         }
         guard let user = try? JSONDecoder().decode(GetUserResponse.self, from: Data(bytes.readableBytesView)) else {
@@ -44,7 +44,8 @@ public struct CognitoProfileClient: CognitoProfileSource {
         }
         return CognitoProfile(
             sub: sub, preferredUsername: attributes["preferred_username"] ?? user.username,
-            name: attributes["name"] ?? attributes["preferred_username"] ?? user.username, email: attributes["email"])
+            name: attributes["name"] ?? attributes["preferred_username"] ?? user.username, email: attributes["email"],
+            emailVerified: attributes["email_verified"] == "true")
     }
 
     struct GetUserResponse: Decodable {

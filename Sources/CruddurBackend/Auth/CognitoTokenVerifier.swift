@@ -29,8 +29,9 @@ public struct CognitoTokenVerifier: AccessTokenVerifier {
         guard token.utf8.count <= BearerToken.maxBytes else { return .failure(.tooLong) }
         let now = clock().timeIntervalSince1970
         let digest = VerifiedTokenCache.digest(of: token)
-        // A cached token is still refused once expired or once its key leaves the key set.
-        if let entry = cache.entry(for: digest), keys.cachedKey(kid: entry.kid) != nil {
+        // A cached token is still refused once expired, and verified again once its key leaves the key set
+        // or the kid names other key material.
+        if let entry = cache.entry(for: digest), keys.cachedFingerprint(kid: entry.kid) == entry.keyFingerprint {
             do {
                 try checkTimes(exp: entry.expiresAt, nbf: entry.notBefore, iat: entry.issuedAt, now: now)
             } catch {
@@ -66,10 +67,10 @@ public struct CognitoTokenVerifier: AccessTokenVerifier {
                 _RSA.Signing.RSASignature(rawRepresentation: parts.signature), for: parts.signingInput.sha256,
                 padding: .insecurePKCS1v1_5)
         else { throw .badSignature }
-        return try checkClaims(parts.claims, kid: kid, now: now)
+        return try checkClaims(parts.claims, kid: kid, key: JWKSCache.fingerprint(of: key), now: now)
     }
 
-    func checkClaims(_ claims: [String: JSONValue], kid: String, now: Double) throws(TokenRejection)
+    func checkClaims(_ claims: [String: JSONValue], kid: String, key: SHA256Digest, now: Double) throws(TokenRejection)
         -> VerifiedTokenCache.Entry
     {
         guard claims["iss"]?.string == pool.issuer else { throw .wrongIssuer }
@@ -94,7 +95,8 @@ public struct CognitoTokenVerifier: AccessTokenVerifier {
         let identity = CallerIdentity(
             sub: sub, username: username, clientID: clientID, scopes: scopes, groups: groups,
             expiresAt: Date(timeIntervalSince1970: exp), accessToken: "")
-        return .init(identity: identity, kid: kid, expiresAt: exp, notBefore: nbf, issuedAt: iat)
+        return .init(
+            identity: identity, kid: kid, keyFingerprint: key, expiresAt: exp, notBefore: nbf, issuedAt: iat)
     }
 
     func optionalNumber(_ value: JSONValue?, name: String) throws(TokenRejection) -> Double? {

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Synchronization
 import _CryptoExtras
@@ -8,7 +9,8 @@ import _CryptoExtras
 public final class JWKSCache: Sendable {
     struct State {
         var keys: [String: _RSA.Signing.PublicKey] = [:]
-        var lastSuccess: Date?
+        /// SHA-256 of each key's DER form: what a cached verification is tied to.
+        var fingerprints: [String: SHA256Digest] = [:]
         var lastError: JWKSError?
         var lastAttempt: Date?
         var inFlight: Task<Void, Never>?
@@ -38,6 +40,16 @@ public final class JWKSCache: Sendable {
     /// The key named `kid` if it is in the cached set now.
     public func cachedKey(kid: String) -> _RSA.Signing.PublicKey? {
         state.withLock { $0.keys[kid] }
+    }
+
+    /// The fingerprint of the key named `kid` in the cached set now.
+    public func cachedFingerprint(kid: String) -> SHA256Digest? {
+        state.withLock { $0.fingerprints[kid] }
+    }
+
+    /// The fingerprint that ties a verification to the exact key material that made it.
+    public static func fingerprint(of key: _RSA.Signing.PublicKey) -> SHA256Digest {
+        SHA256.hash(data: key.derRepresentation)
     }
 
     /// Whether any key is loaded.
@@ -70,12 +82,11 @@ public final class JWKSCache: Sendable {
         } catch {
             result = .failure(error)
         }
-        let now = clock()
         state.withLock { state in
             switch result {
             case .success(let set):
                 state.keys = set.keys
-                state.lastSuccess = now
+                state.fingerprints = set.keys.mapValues(Self.fingerprint(of:))
                 state.lastError = nil
             case .failure(let error):
                 state.lastError = error

@@ -8,15 +8,17 @@ public protocol JWKSFetching: Sendable {
     func fetch() async throws(JWKSError) -> JSONWebKeySet
 }
 
-/// Fetches the JWKS over HTTP(S) with a timeout and a cap on the response size.
+/// Fetches the JWKS over HTTP(S) within one deadline for the whole response, capped in size, following no
+/// redirect (see ``OutboundHTTP``).
 public struct JWKSFetcher: JWKSFetching {
     public let url: String
-    public let timeout: TimeAmount
+    public let timeout: Duration
     public let maxBytes: Int
     let client: HTTPClient
 
     public init(
-        url: String, client: HTTPClient = .shared, timeout: TimeAmount = .seconds(5), maxBytes: Int = 256 * 1024
+        url: String, client: HTTPClient = OutboundHTTP.client, timeout: Duration = .seconds(5),
+        maxBytes: Int = 256 * 1024
     ) {
         self.url = url
         self.client = client
@@ -29,14 +31,15 @@ public struct JWKSFetcher: JWKSFetching {
         request.headers.add(name: "Accept", value: "application/json")
         let body: ByteBuffer
         do {
-            let response = try await client.execute(request, timeout: timeout)
-            guard response.status == .ok else { throw JWKSError.httpStatus(response.status.code) }
-            body = try await response.body.collect(upTo: maxBytes)
+            let response = try await OutboundHTTP.fetch(request, deadline: timeout, maxBytes: maxBytes, client: client)
+            guard response.status == 200 else { throw JWKSError.httpStatus(response.status) }
+            body = response.body
         } catch let error as JWKSError {
             throw error
-        } catch let error as NIOTooManyBytesError {
-            _ = error
+        } catch is NIOTooManyBytesError {
             throw .tooLarge
+        } catch is DeadlineExceeded {
+            throw .transport("no complete answer within \(timeout)")
         } catch {
             throw .transport(String(describing: type(of: error)) + ": \(error)")
         }

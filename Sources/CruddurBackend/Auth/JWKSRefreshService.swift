@@ -16,8 +16,8 @@ public struct JWKSRefreshService: Service {
         self.logger = logger
     }
 
-    public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+    public func run() async {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await cache.refresh(force: true)
                 if let error = cache.lastError {
@@ -27,7 +27,9 @@ public struct JWKSRefreshService: Service {
                 } else {
                     logger.debug("JWKS refreshed")
                 }
-                try await Task.sleep(for: cache.lastError == nil ? interval : retryInterval)
+                // Cancelled on graceful shutdown: the loop ends and the service returns, not throws, so the
+                // process exits 0.
+                try? await Task.sleep(for: cache.lastError == nil ? interval : retryInterval)
             }
         }
     }

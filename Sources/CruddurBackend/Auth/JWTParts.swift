@@ -24,9 +24,10 @@ public struct JWTParts: Sendable {
     }
 
     static func object(_ bytes: [UInt8], part: String) throws(TokenRejection) -> [String: JSONValue] {
-        guard let object = try? JSONDecoder().decode([String: JSONValue].self, from: Data(bytes)) else {
-            throw .malformed("\(part) is not a JSON object")
-        }
+        guard JSONMemberNames.isPlainUTF8Object(bytes),
+            let object = try? JSONDecoder().decode([String: JSONValue].self, from: Data(bytes))
+        else { throw .malformed("\(part) is not a JSON object") }
+        guard !JSONMemberNames.hasDuplicate(in: bytes) else { throw .malformed("\(part) repeats a member name") }
         return object
     }
 }

@@ -10,6 +10,9 @@ public final class VerifiedTokenCache: Sendable {
         /// The identity without the raw token, which the cache never keeps.
         public var identity: CallerIdentity
         public var kid: String
+        /// The key that verified the token (``JWKSCache/fingerprint(of:)``): a `kid` republished with other
+        /// key material no longer matches, and the token is verified again.
+        public var keyFingerprint: SHA256Digest
         public var expiresAt: Double
         public var notBefore: Double?
         public var issuedAt: Double?

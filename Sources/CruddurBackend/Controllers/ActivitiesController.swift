@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// The `/api/activities` routes: feeds, search, show, posting and replying.
@@ -7,14 +8,17 @@ public struct ActivitiesController<Store: ActivityStore & UserStore>: Sendable {
     let cruds: CrudService<Store>
     let callers: CallerUserService<Store>
     let bodyLimit: BodyLimit
+    let writeLimiter: WriteRateLimiter
 
     public init(
-        feeds: FeedService<Store>, cruds: CrudService<Store>, callers: CallerUserService<Store>, bodyLimit: BodyLimit
+        feeds: FeedService<Store>, cruds: CrudService<Store>, callers: CallerUserService<Store>, bodyLimit: BodyLimit,
+        writeLimiter: WriteRateLimiter
     ) {
         self.feeds = feeds
         self.cruds = cruds
         self.callers = callers
         self.bodyLimit = bodyLimit
+        self.writeLimiter = writeLimiter
     }
 
     /// Routes anyone may call; signed-in callers see more.
@@ -58,11 +62,14 @@ public struct ActivitiesController<Store: ActivityStore & UserStore>: Sendable {
         return FeedPaging.response(feed, request: request, limit: page.limit)
     }
 
-    /// One crud with its replies.
+    /// One crud with a page of its replies; `Link` announces the older ones.
     @Sendable func show(request: Request, context: AppRequestContext) async throws -> Response {
         let uuid = try Self.uuid(context.parameters.get("uuid"))
+        let page = try FeedPaging.pageRequest(QueryParameters(request.uri))
+        let shown = try await feeds.activity(uuid, caller: context.caller, replies: page, logger: context.logger)
         return JSONResponse.bytes(
-            ActivityJSON.object(try await feeds.activity(uuid, caller: context.caller, logger: context.logger)))
+            ActivityJSON.object(shown.activity),
+            headers: FeedPaging.linkHeader(next: shown.next, request: request, limit: page.limit))
     }
 
     /// Replies to the caller's cruds.
@@ -75,20 +82,30 @@ public struct ActivitiesController<Store: ActivityStore & UserStore>: Sendable {
 
     /// Posts a crud as the caller.
     @Sendable func create(request: Request, context: AuthenticatedRequestContext) async throws -> Response {
+        try admitWrite(context)
         let body = try await bodyLimit.decode(CreateActivityBody.self, from: request)
         let user = try await callers.user(for: context.identity, logger: context.logger)
         let activity = try await cruds.create(
-            author: user, message: body.message, ttl: body.ttl, logger: context.logger)
+            author: user, message: body.message, ttl: body.ttl,
+            idempotencyKey: request.headers[.idempotencyKey], logger: context.logger)
         return JSONResponse.bytes(ActivityJSON.object(activity))
     }
 
     /// Replies to a crud as the caller.
     @Sendable func reply(request: Request, context: AuthenticatedRequestContext) async throws -> Response {
+        try admitWrite(context)
         let parent = try Self.uuid(context.parameters.get("uuid"))
         let body = try await bodyLimit.decode(ReplyBody.self, from: request)
         let user = try await callers.user(for: context.identity, logger: context.logger)
-        let reply = try await cruds.reply(author: user, to: parent, message: body.message, logger: context.logger)
+        let reply = try await cruds.reply(
+            author: user, to: parent, message: body.message, idempotencyKey: request.headers[.idempotencyKey],
+            logger: context.logger)
         return JSONResponse.bytes(ActivityJSON.object(reply))
+    }
+
+    /// 429 with `Retry-After` when the caller has used up their writes.
+    func admitWrite(_ context: AuthenticatedRequestContext) throws {
+        if let wait = writeLimiter.admit(context.identity.sub) { throw APIError.tooManyRequests(retryAfter: wait) }
     }
 
     static func uuid(_ text: String?) throws -> UUID {
@@ -122,4 +139,8 @@ struct ReplyBody: Decodable {
     init(from decoder: any Decoder) throws {
         message = try decoder.container(keyedBy: CodingKeys.self).lenientString(forKey: .message)
     }
+}
+
+extension HTTPField.Name {
+    static let idempotencyKey = Self("Idempotency-Key")!
 }

@@ -5,10 +5,12 @@ import Logging
 public struct HealthController<Store: ActivityStore, Verifier: AccessTokenVerifier>: Sendable {
     let store: Store
     let verifier: Verifier
+    let lifecycle: ServerLifecycle
 
-    public init(store: Store, verifier: Verifier) {
+    public init(store: Store, verifier: Verifier, lifecycle: ServerLifecycle) {
         self.store = store
         self.verifier = verifier
+        self.lifecycle = lifecycle
     }
 
     public var endpoints: RouteCollection<AppRequestContext> {
@@ -28,12 +30,13 @@ public struct HealthController<Store: ActivityStore, Verifier: AccessTokenVerifi
         return JSONResponse.make(report, status: report.success ? .ok : .serviceUnavailable)
     }
 
-    /// The readiness report.
+    /// The readiness report: not ready while draining after SIGTERM or while the store is down.
     public func readiness(logger: Logger) async -> ReadinessReport {
         async let database = store.checkHealth(logger: logger)
         async let jwks = verifier.keySetState()
-        let checks = ["database": await database, "jwks": await jwks]
-        return ReadinessReport(success: checks["database"]!.isServing, ver: 1, checks: checks)
+        let server: DependencyState = lifecycle.isDraining ? .draining : .ok
+        let checks = ["database": await database, "jwks": await jwks, "server": server]
+        return ReadinessReport(success: server.isServing && checks["database"]!.isServing, ver: 1, checks: checks)
     }
 }
 

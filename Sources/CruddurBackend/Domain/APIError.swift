@@ -10,14 +10,18 @@ public enum APIError: Error, Sendable, Equatable {
     case forbidden(code: String, message: String)
     /// 404
     case notFound(String)
+    /// 409: the request conflicts with an earlier one.
+    case conflict(code: String, message: String)
+    /// 429: too many writes; retry after `retryAfter` seconds.
+    case tooManyRequests(retryAfter: Int)
     /// 405 with the methods the path does allow.
     case methodNotAllowed(allow: [String])
     /// 413: a body over `limit` bytes.
     case payloadTooLarge(limit: Int)
     /// 415: a body that is not JSON.
     case unsupportedMediaType
-    /// 503: a dependency is down.
-    case serviceUnavailable(String)
+    /// 503: a dependency is down; retry after `retryAfter` seconds.
+    case serviceUnavailable(String, retryAfter: Int = 5)
     /// 500: a bug; the message stays generic.
     case internalError
 }

@@ -13,8 +13,11 @@ public struct Activity: Sendable, Equatable {
     public var visibility: Visibility
     public var expiresAt: Date
     public var createdAt: Date
-    /// Direct replies, oldest first; filled on feed and show routes.
+    /// Direct replies, oldest first: on feeds the newest ``embeddedReplies``, on the show route one page.
     public var replies: [Activity]
+
+    /// How many replies a feed embeds per crud (the newest); `replies_count` tells how many there are.
+    public static let embeddedReplies = 3
 
     public init(
         uuid: UUID, displayName: String, handle: String, message: String, repliesCount: Int = 0,

@@ -70,7 +70,7 @@ public enum ActivityJSON {
     /// A UUID in lower case, without going through `uuidString` (which formats with `sprintf`).
     static func writeUUID(_ uuid: UUID, into buffer: inout ByteBuffer) {
         let hex: StaticString = "0123456789abcdef"
-        withUnsafeBytes(of: uuid.uuid) { bytes in
+        _ = withUnsafeBytes(of: uuid.uuid) { bytes in
             buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 36) { raw in
                 var position = 0
                 for (index, byte) in bytes.enumerated() {

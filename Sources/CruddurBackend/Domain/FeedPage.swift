@@ -35,8 +35,19 @@ public struct FeedCursor: Sendable, Equatable {
         "\(createdAtMicros)_\(uuid?.uuidString.lowercased() ?? "")"
     }
 
-    /// Reads either an opaque cursor or an RFC 3339 timestamp.
+    /// The instants a cursor may name: years 0001 to 9999, inside PostgreSQL's `timestamptz` range (and
+    /// `Date`'s), so that no cursor a client sends can make the database raise "timestamp out of range".
+    public static let validMicros: ClosedRange<Int64> = -62_135_596_800_000_000...253_402_300_799_999_999
+
+    /// Reads either an opaque cursor or an RFC 3339 timestamp, within ``validMicros``.
     public init?(parameter: some StringProtocol) {
+        guard let cursor = Self(unchecked: parameter), Self.validMicros.contains(cursor.createdAtMicros) else {
+            return nil
+        }
+        self = cursor
+    }
+
+    private init?(unchecked parameter: some StringProtocol) {
         let text = Substring(parameter)
         if let separator = text.firstIndex(of: "_"), let micros = Int64(text[..<separator]) {
             let uuidText = text[text.index(after: separator)...]
@@ -47,7 +58,7 @@ public struct FeedCursor: Sendable, Equatable {
             } else {
                 return nil
             }
-        } else if let date = RFC3339.date(from: text) {
+        } else if let date = RFC3339.date(from: text), date.timeIntervalSince1970.magnitude < 3e11 {
             self.init(createdAt: date, uuid: nil)
         } else {
             return nil

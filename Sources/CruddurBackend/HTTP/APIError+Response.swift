@@ -11,6 +11,8 @@ extension APIError: HTTPResponseError {
         case .forbidden: .forbidden
         case .notFound: .notFound
         case .methodNotAllowed: .methodNotAllowed
+        case .conflict: .conflict
+        case .tooManyRequests: .tooManyRequests
         case .payloadTooLarge: .contentTooLarge
         case .unsupportedMediaType: .unsupportedMediaType
         case .serviceUnavailable: .serviceUnavailable
@@ -22,7 +24,8 @@ extension APIError: HTTPResponseError {
     public var code: String {
         switch self {
         case .validation: "validation_failed"
-        case .badRequest(let code, _), .forbidden(let code, _): code
+        case .badRequest(let code, _), .forbidden(let code, _), .conflict(let code, _): code
+        case .tooManyRequests: "rate_limited"
         case .unauthorized(nil): "unauthenticated"
         case .unauthorized: "invalid_token"
         case .notFound: "not_found"
@@ -38,13 +41,16 @@ extension APIError: HTTPResponseError {
     public var message: String {
         switch self {
         case .validation(let codes): "Validation failed: \(codes.joined(separator: ", "))"
-        case .badRequest(_, let message), .forbidden(_, let message), .notFound(let message): message
+        case .badRequest(_, let message), .forbidden(_, let message), .conflict(_, let message),
+            .notFound(let message):
+            message
+        case .tooManyRequests(let seconds): "Too many writes; try again in \(seconds) s"
         case .unauthorized(nil): "Sign in to do this"
         case .unauthorized(let rejection?): "Invalid access token: \(rejection.description)"
         case .methodNotAllowed(let allow): "Method not allowed; this path allows \(allow.joined(separator: ", "))"
         case .payloadTooLarge(let limit): "Request body is larger than \(limit) bytes"
         case .unsupportedMediaType: "Send the body as application/json"
-        case .serviceUnavailable(let message): message
+        case .serviceUnavailable(let message, _): message
         case .internalError: "Internal server error"
         }
     }
@@ -58,8 +64,8 @@ extension APIError: HTTPResponseError {
             headers[.wwwAuthenticate] = WWWAuthenticate.insufficientScope(message)
         case .methodNotAllowed(let allow):
             headers[.allow] = allow.joined(separator: ", ")
-        case .serviceUnavailable:
-            headers[.retryAfter] = "5"
+        case .serviceUnavailable(_, let seconds), .tooManyRequests(let seconds):
+            headers[.retryAfter] = "\(seconds)"
         default: break
         }
         return headers

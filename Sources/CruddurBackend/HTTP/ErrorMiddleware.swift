@@ -26,8 +26,20 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             if case .internalError = error { logger.error("Internal error", metadata: ["path": "\(request.uri.path)"]) }
             return error
         case let error as StoreUnavailableError:
-            logger.warning("Store unavailable", metadata: ["error": "\(error.reason)"])
-            return .serviceUnavailable("The database is unavailable; try again shortly")
+            // While the breaker is open every request fails the same way: the breaker logs it once.
+            logger.log(
+                level: error.breakerOpen ? .debug : .warning, "Store unavailable",
+                metadata: ["error": "\(error.reason)"])
+            return .serviceUnavailable("The database is unavailable; try again shortly", retryAfter: 1)
+        case StoreError.rejectedValue(let state):
+            logger.warning("The database refused a value", metadata: ["sqlstate": "\(state)"])
+            return .badRequest(code: "invalid_value", message: "A value is outside what Cruddur can store")
+        case StoreError.noFreeHandle:
+            return .forbidden(code: "user_not_provisioned", message: "No free handle for this account")
+        case StoreError.idempotencyKeyReused:
+            return .conflict(
+                code: "idempotency_key_reused",
+                message: "This Idempotency-Key was used for a different request in the last 24 hours")
         case let error as HTTPError where error.status == .notFound:
             let allowed = APIRoutes.allowedMethods(path: request.uri.path)
             if allowed.isEmpty { return .notFound("No route \(request.method) \(request.uri.path.prefix(200))") }
@@ -47,8 +59,11 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 /// A store could not reach its database; answered as 503.
 public struct StoreUnavailableError: Error, Sendable {
     public let reason: String
+    /// Answered at once because the outage breaker is open, without trying the database.
+    public let breakerOpen: Bool
 
-    public init(reason: String) {
+    public init(reason: String, breakerOpen: Bool = false) {
         self.reason = reason
+        self.breakerOpen = breakerOpen
     }
 }

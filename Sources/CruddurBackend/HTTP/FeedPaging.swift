@@ -30,15 +30,22 @@ public enum FeedPaging {
     public static func response(
         _ page: FeedPage, request: Request, limit: Int, keep: [String] = []
     ) -> Response {
+        JSONResponse.bytes(
+            page.json ?? ActivityJSON.array(page.items),
+            headers: linkHeader(next: page.next, request: request, limit: limit, keep: keep))
+    }
+
+    /// `Link: <…>; rel="next"` for the page after `next`, when there is one.
+    public static func linkHeader(next: FeedCursor?, request: Request, limit: Int, keep: [String] = []) -> HTTPFields {
         var headers = HTTPFields()
-        if let next = page.next {
+        if let next {
             let query = QueryParameters(request.uri)
             var parts = keep.compactMap { name in query[name].map { "\(name)=\(QueryParameters.encode($0))" } }
             parts.append("limit=\(limit)")
             parts.append("before=\(QueryParameters.encode(next.token))")
             headers[.link] = "<\(request.uri.path)?\(parts.joined(separator: "&"))>; rel=\"next\""
         }
-        return JSONResponse.bytes(page.json ?? ActivityJSON.array(page.items), headers: headers)
+        return headers
     }
 }
 

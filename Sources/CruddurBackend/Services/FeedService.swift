@@ -42,11 +42,18 @@ public struct FeedService<Store: ActivityStore & UserStore>: Sendable {
             term: trimmed, readable: caller.readable, page: page, now: clock(), logger: logger)
     }
 
-    /// One crud with its replies; expired, members-only for an anonymous caller, or unknown: not found.
-    public func activity(_ uuid: UUID, caller: Caller, logger: Logger) async throws -> Activity {
-        guard let activity = try await store.activity(uuid, readable: caller.readable, now: clock(), logger: logger)
+    /// One crud with a page of its replies (the newest `page.limit` before the cursor, shown oldest first),
+    /// and where the next, older page starts; expired, members-only for an anonymous caller, or unknown:
+    /// not found.
+    public func activity(_ uuid: UUID, caller: Caller, replies page: PageRequest, logger: Logger) async throws
+        -> (activity: Activity, next: FeedCursor?)
+    {
+        let now = clock()
+        guard var activity = try await store.activity(uuid, readable: caller.readable, now: now, logger: logger)
         else { throw APIError.notFound("No activity \(uuid.uuidString.lowercased())") }
-        return activity
+        let replies = try await store.replies(to: uuid, readable: caller.readable, page: page, now: now, logger: logger)
+        activity.replies = replies.items.reversed()
+        return (activity, replies.next)
     }
 
     /// The short profile of the user with `handle`.

@@ -3,7 +3,7 @@ import Logging
 
 /// Reads and writes cruds. Every read leaves out expired cruds and cruds the caller may not read.
 public protocol ActivityStore: Sendable {
-    /// Top-level cruds of every user, newest first, each with its direct replies.
+    /// Top-level cruds of every user, newest first, each with its newest direct replies (``Activity/embeddedReplies``).
     func homeFeed(readable: [Visibility], page: PageRequest, now: Date, logger: Logger) async throws -> FeedPage
     /// Replies by others to the cruds of user `userUUID`, newest first.
     func notifications(
@@ -16,13 +16,20 @@ public protocol ActivityStore: Sendable {
     /// Cruds and replies whose message contains `term`, case-insensitively and literally.
     func search(term: String, readable: [Visibility], page: PageRequest, now: Date, logger: Logger) async throws
         -> FeedPage
-    /// One crud with its direct replies, or `nil` when it does not exist, has expired or is not readable.
+    /// One crud (without its replies), or `nil` when it does not exist, has expired or is not readable.
     func activity(_ uuid: UUID, readable: [Visibility], now: Date, logger: Logger) async throws -> Activity?
-    /// Stores a new top-level crud.
-    func insertActivity(_ activity: NewActivity, logger: Logger) async throws -> Activity
+    /// A page of the readable, unexpired direct replies to `parent`, newest first.
+    func replies(to parent: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger) async throws
+        -> FeedPage
+    /// Stores a new top-level crud, or, when its author used `idempotency`'s key within its lifetime,
+    /// returns what that request stored (``StoreError/idempotencyKeyReused`` if it asked for something else).
+    /// The crud and its key are written together or not at all.
+    func insertActivity(_ activity: NewActivity, idempotency: IdempotencyKey?, logger: Logger) async throws -> Activity
     /// Stores a reply and bumps its parent's `replies_count` atomically; `nil` when the parent is not readable.
+    /// `idempotency` as for ``insertActivity(_:idempotency:logger:)``.
     func insertReply(
-        _ reply: NewActivity, to parent: UUID, readable: [Visibility], now: Date, logger: Logger
+        _ reply: NewActivity, to parent: UUID, readable: [Visibility], now: Date, idempotency: IdempotencyKey?,
+        logger: Logger
     ) async throws -> Activity?
     /// The state of the backing storage, for the readiness check.
     func checkHealth(logger: Logger) async -> DependencyState
@@ -57,7 +64,9 @@ public enum DependencyState: String, Sendable, Encodable {
     case degraded
     case memory
     case disabled
+    /// Shutting down after SIGTERM: still answering, but traffic should go elsewhere.
+    case draining
 
     /// Whether the server can serve requests that need this dependency.
-    public var isServing: Bool { self != .down }
+    public var isServing: Bool { self != .down && self != .draining }
 }

@@ -35,34 +35,65 @@ extension CruddurMemoryStore: ActivityStore {
 
     public func activity(_ uuid: UUID, readable: [Visibility], now: Date, logger: Logger) -> Activity? {
         guard let index = rowIndex[uuid], isVisible(rows[index], readable: readable, now: now) else { return nil }
-        return render(rows[index], withReplies: true, readable: readable, now: now)
+        return render(rows[index], withReplies: false, readable: readable, now: now)
     }
 
-    public func insertActivity(_ activity: NewActivity, logger: Logger) throws -> Activity {
+    public func replies(to parent: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger)
+        -> FeedPage
+    {
+        self.page(readable: readable, page: page, now: now, withReplies: false) { $0.replyTo == parent }
+    }
+
+    public func insertActivity(_ activity: NewActivity, idempotency: IdempotencyKey?, logger: Logger) throws
+        -> Activity
+    {
         guard users[activity.authorUUID] != nil else { throw StoreError.unknownAuthor }
+        if let earlier = try replay(idempotency, author: activity.authorUUID, now: activity.createdAt) {
+            return earlier
+        }
         rows.append(Row(new: activity))
         reindex()
+        remember(idempotency, author: activity.authorUUID, created: activity)
         return render(rows[rowIndex[activity.uuid]!], withReplies: false, readable: [], now: activity.createdAt)
     }
 
     public func insertReply(
-        _ reply: NewActivity, to parent: UUID, readable: [Visibility], now: Date, logger: Logger
+        _ reply: NewActivity, to parent: UUID, readable: [Visibility], now: Date, idempotency: IdempotencyKey?,
+        logger: Logger
     ) throws -> Activity? {
         guard users[reply.authorUUID] != nil else { throw StoreError.unknownAuthor }
+        if let earlier = try replay(idempotency, author: reply.authorUUID, now: now) { return earlier }
         guard let parentIndex = rowIndex[parent], isVisible(rows[parentIndex], readable: readable, now: now) else {
             return nil
         }
         rows[parentIndex].repliesCount += 1
         rows.append(Row(new: reply, replyTo: parent))
         reindex()
+        remember(idempotency, author: reply.authorUUID, created: reply)
         return render(rows[rowIndex[reply.uuid]!], withReplies: false, readable: readable, now: now)
     }
 
-    public func checkHealth(logger: Logger) -> DependencyState { .memory }
-}
+    /// What an earlier request with this key created, if the author sent it within its lifetime.
+    func replay(_ key: IdempotencyKey?, author: UUID, now: Date) throws -> Activity? {
+        guard let key, let earlier = idempotencyKeys[IdempotencySlot(author: author, key: key.key)],
+            now.timeIntervalSince(earlier.createdAt) < IdempotencyKey.lifetime,
+            let index = rowIndex[earlier.activity]
+        else { return nil }
+        guard earlier.hash == key.requestHash else { throw StoreError.idempotencyKeyReused }
+        return render(rows[index], withReplies: false, readable: [.public, .members], now: now)
+    }
 
-/// Failures a store reports that are the caller's or the data's fault, not the storage's.
-public enum StoreError: Error, Equatable {
-    /// The author of a new crud has no users row.
-    case unknownAuthor
+    func remember(_ key: IdempotencyKey?, author: UUID, created: NewActivity) {
+        guard let key else { return }
+        if idempotencyKeys.count >= 100_000 {
+            idempotencyKeys = idempotencyKeys.filter {
+                created.createdAt.timeIntervalSince($0.value.createdAt) < IdempotencyKey.lifetime
+            }
+        }
+        idempotencyKeys[IdempotencySlot(author: author, key: key.key)] = (
+            key.requestHash, created.uuid, created.createdAt
+        )
+    }
+
+    public func checkHealth(logger: Logger) -> DependencyState { .memory }
 }

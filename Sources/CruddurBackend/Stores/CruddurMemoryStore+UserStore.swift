@@ -11,7 +11,7 @@ extension CruddurMemoryStore: UserStore {
     public func provisionUser(_ profile: CognitoProfile, logger: Logger) -> User {
         if let existing = user(cognitoUserID: profile.sub, logger: logger) { return existing }
         let base = Handle.sanitized(profile.preferredUsername)
-        if var unclaimed = lookUp(handle: base), unclaimed.cognitoUserID == nil, let email = profile.email,
+        if var unclaimed = lookUp(handle: base), unclaimed.cognitoUserID == nil, let email = profile.claimingEmail,
             unclaimed.email?.lowercased() == email.lowercased()
         {
             unclaimed.cognitoUserID = profile.sub

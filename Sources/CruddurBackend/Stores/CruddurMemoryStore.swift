@@ -16,6 +16,13 @@ public actor CruddurMemoryStore {
     /// Every crud and reply, ordered newest first by (created_at, uuid).
     var rows: [Row] = []
     var rowIndex: [UUID: Int] = [:]
+    /// Idempotency keys by author and key: the request's hash, what it created, and when.
+    var idempotencyKeys: [IdempotencySlot: (hash: Data, activity: UUID, createdAt: Date)] = [:]
+
+    struct IdempotencySlot: Hashable {
+        var author: UUID
+        var key: String
+    }
 
     public init() {}
 
@@ -50,9 +57,11 @@ public actor CruddurMemoryStore {
         let author = users[row.new.authorUUID]
         var replies: [Activity] = []
         if withReplies && row.repliesCount > 0 {
-            replies = rows.reversed()
-                .filter { $0.replyTo == row.new.uuid && isVisible($0, readable: readable, now: now) }
-                .map { render($0, withReplies: false, readable: readable, now: now) }
+            replies = rows.lazy
+                .filter { $0.replyTo == row.new.uuid && self.isVisible($0, readable: readable, now: now) }
+                .prefix(Activity.embeddedReplies)
+                .map { self.render($0, withReplies: false, readable: readable, now: now) }
+                .reversed()
         }
         return Activity(
             uuid: row.new.uuid, displayName: author?.displayName ?? "", handle: author?.handle ?? "",

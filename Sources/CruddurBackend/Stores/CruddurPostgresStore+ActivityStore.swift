@@ -59,52 +59,76 @@ extension CruddurPostgresStore: ActivityStore {
                 FROM activities a JOIN users u ON u.uuid = a.user_uuid
                 WHERE a.uuid = \(uuid) AND a.expires_at > \(now) AND a.visibility = ANY(\(visibilities))
                 """, logger: logger)
-            let found = try await Self.decodeActivities(rows)
-            return try await attachReplies(to: found, readable: readable, now: now, client: client, logger: logger)
-                .first
+            return try await Self.decodeActivities(rows).first
         }
     }
 
-    public func insertActivity(_ activity: NewActivity, logger: Logger) async throws -> Activity {
+    public func replies(to parent: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger)
+        async throws -> FeedPage
+    {
         try await database.run { client in
-            let rows = try await client.query(
-                """
-                WITH a AS (
-                    INSERT INTO activities (uuid, user_uuid, message, visibility, expires_at, created_at)
-                    VALUES (\(activity.uuid), \(activity.authorUUID), \(activity.message),
-                            \(activity.visibility.rawValue), \(activity.expiresAt), \(activity.createdAt))
-                    RETURNING *
-                )
-                SELECT \(unescaped: Self.activityColumns) FROM a JOIN users u ON u.uuid = a.user_uuid
-                """, logger: logger)
-            guard let inserted = try await Self.decodeActivities(rows).first else { throw StoreError.unknownAuthor }
-            return inserted
+            let statement = PostgresStatements.RepliesPage(parent: parent, now: now, readable: readable, page: page)
+            return FeedPage(
+                overfetched: try await Self.activities(statement, client: client, logger: logger), limit: page.limit)
         }
+    }
+
+    public func insertActivity(_ activity: NewActivity, idempotency: IdempotencyKey?, logger: Logger) async throws
+        -> Activity
+    {
+        let stored = try await database.run { client in
+            try await Self.idempotent(idempotency, author: activity.authorUUID, client: client, logger: logger) {
+                let rows = try await client.query(
+                    """
+                    WITH a AS (
+                        INSERT INTO activities (uuid, user_uuid, message, visibility, expires_at, created_at)
+                        VALUES (\(activity.uuid), \(activity.authorUUID), \(activity.message),
+                                \(activity.visibility.rawValue), \(activity.expiresAt), \(activity.createdAt))
+                        RETURNING *
+                    ), k AS (
+                        INSERT INTO idempotency_keys (user_uuid, key, request_hash, activity_uuid)
+                        SELECT a.user_uuid, \(idempotency?.key), \(idempotency?.requestHash), a.uuid
+                        FROM a WHERE \(idempotency?.key)::text IS NOT NULL
+                    )
+                    SELECT \(unescaped: Self.activityColumns) FROM a JOIN users u ON u.uuid = a.user_uuid
+                    """, logger: logger)
+                return try await Self.decodeActivities(rows).first
+            }
+        }
+        guard let stored else { throw StoreError.unknownAuthor }
+        return stored
     }
 
     public func insertReply(
-        _ reply: NewActivity, to parent: UUID, readable: [Visibility], now: Date, logger: Logger
+        _ reply: NewActivity, to parent: UUID, readable: [Visibility], now: Date, idempotency: IdempotencyKey?,
+        logger: Logger
     ) async throws -> Activity? {
         let visibilities = readable.map(\.rawValue)
-        // One statement: the parent's count and the reply are written together or not at all.
+        // One statement: the parent's count, the reply and its idempotency key are written together or not at all.
         return try await database.run { client in
-            let rows = try await client.query(
-                """
-                WITH p AS (
-                    UPDATE activities SET replies_count = replies_count + 1
-                    WHERE uuid = \(parent) AND expires_at > \(now) AND visibility = ANY(\(visibilities))
-                    RETURNING uuid, user_uuid
-                ), a AS (
-                    INSERT INTO activities (uuid, user_uuid, message, visibility, expires_at, created_at,
-                                            reply_to_activity_uuid, reply_to_user_uuid)
-                    SELECT \(reply.uuid), \(reply.authorUUID), \(reply.message), \(reply.visibility.rawValue),
-                           \(reply.expiresAt), \(reply.createdAt), p.uuid, p.user_uuid
-                    FROM p
-                    RETURNING *
-                )
-                SELECT \(unescaped: Self.activityColumns) FROM a JOIN users u ON u.uuid = a.user_uuid
-                """, logger: logger)
-            return try await Self.decodeActivities(rows).first
+            try await Self.idempotent(idempotency, author: reply.authorUUID, client: client, logger: logger) {
+                let rows = try await client.query(
+                    """
+                    WITH p AS (
+                        UPDATE activities SET replies_count = replies_count + 1
+                        WHERE uuid = \(parent) AND expires_at > \(now) AND visibility = ANY(\(visibilities))
+                        RETURNING uuid, user_uuid
+                    ), a AS (
+                        INSERT INTO activities (uuid, user_uuid, message, visibility, expires_at, created_at,
+                                                reply_to_activity_uuid, reply_to_user_uuid)
+                        SELECT \(reply.uuid), \(reply.authorUUID), \(reply.message), \(reply.visibility.rawValue),
+                               \(reply.expiresAt), \(reply.createdAt), p.uuid, p.user_uuid
+                        FROM p
+                        RETURNING *
+                    ), k AS (
+                        INSERT INTO idempotency_keys (user_uuid, key, request_hash, activity_uuid)
+                        SELECT a.user_uuid, \(idempotency?.key), \(idempotency?.requestHash), a.uuid
+                        FROM a WHERE \(idempotency?.key)::text IS NOT NULL
+                    )
+                    SELECT \(unescaped: Self.activityColumns) FROM a JOIN users u ON u.uuid = a.user_uuid
+                    """, logger: logger)
+                return try await Self.decodeActivities(rows).first
+            }
         }
     }
 

@@ -41,8 +41,8 @@ extension CruddurPostgresStore: UserStore {
         let base = Handle.sanitized(profile.preferredUsername)
         let name = String(profile.name.prefix(200))
         return try await database.run { client in
-            // An unclaimed demo user with this handle and email becomes this account's.
-            if let email = profile.email {
+            // An unclaimed demo user with this handle and a verified email becomes this account's.
+            if let email = profile.claimingEmail {
                 let claimed = try await client.query(
                     """
                     UPDATE users SET cognito_user_id = \(profile.sub)
@@ -66,7 +66,7 @@ extension CruddurPostgresStore: UserStore {
                     logger: logger)
                 if let user = try await Self.decodeUsers(rows).first { return user }
             }
-            throw APIError.forbidden(code: "user_not_provisioned", message: "No free handle for this account")
+            throw StoreError.noFreeHandle
         }
     }
 }

@@ -29,16 +29,26 @@ extension HomeFeedCache: ActivityStore {
         try await base.activity(uuid, readable: readable, now: now, logger: logger)
     }
 
-    public func insertActivity(_ activity: NewActivity, logger: Logger) async throws -> Activity {
+    public func replies(to parent: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger)
+        async throws -> FeedPage
+    {
+        try await base.replies(to: parent, readable: readable, page: page, now: now, logger: logger)
+    }
+
+    public func insertActivity(_ activity: NewActivity, idempotency: IdempotencyKey?, logger: Logger) async throws
+        -> Activity
+    {
         defer { invalidate() }
-        return try await base.insertActivity(activity, logger: logger)
+        return try await base.insertActivity(activity, idempotency: idempotency, logger: logger)
     }
 
     public func insertReply(
-        _ reply: NewActivity, to parent: UUID, readable: [Visibility], now: Date, logger: Logger
+        _ reply: NewActivity, to parent: UUID, readable: [Visibility], now: Date, idempotency: IdempotencyKey?,
+        logger: Logger
     ) async throws -> Activity? {
         defer { invalidate() }
-        return try await base.insertReply(reply, to: parent, readable: readable, now: now, logger: logger)
+        return try await base.insertReply(
+            reply, to: parent, readable: readable, now: now, idempotency: idempotency, logger: logger)
     }
 
     public func checkHealth(logger: Logger) async -> DependencyState {

@@ -11,20 +11,28 @@ public struct Migrator: Sendable {
         public let sql: String
     }
 
-    public let directory: String
+    /// Where the migration files are; `nil` for the ones built into the binary.
+    public let directory: String?
     static let lockKey: Int64 = 4_567_001
 
-    public init(directory: String) {
+    public init(directory: String?) {
         self.directory = directory
     }
 
-    /// Where migrations are looked for: `MIGRATIONS_DIR`, else `db/migrations` below the working directory.
-    public static func defaultDirectory(environment: [String: String]) -> String {
-        environment["MIGRATIONS_DIR"] ?? "db/migrations"
+    /// `MIGRATIONS_DIR` if set (it must be a readable directory), else `nil`: the embedded migrations.
+    public static func directory(environment: [String: String]) throws -> String? {
+        guard let directory = EnvironmentReader(environment).string("MIGRATIONS_DIR") else { return nil }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue
+        else { throw ConfigurationError(variable: "MIGRATIONS_DIR", problem: "names no directory: \(directory)") }
+        return directory
     }
 
-    /// The migration files, in version order.
+    /// The migrations, in version order.
     public func migrations() throws -> [Migration] {
+        guard let directory else {
+            return EmbeddedDatabaseFiles.migrations.map { Migration(version: $0.version, sql: $0.sql) }
+        }
         let names = try FileManager.default.contentsOfDirectory(atPath: directory)
             .filter { $0.hasSuffix(".sql") && $0.first?.isNumber == true }
             .sorted()

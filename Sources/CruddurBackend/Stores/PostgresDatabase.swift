@@ -1,34 +1,41 @@
 import Foundation
 import Logging
 import NIOCore
+import NIOSSL
 import PostgresNIO
+import ServiceLifecycle
 
-/// Connecting to PostgreSQL: the pooled client, a fail-fast probe for start-up, and a bound on how long
-/// any store call may wait, so an outage answers 503 quickly instead of hanging.
+/// Connecting to PostgreSQL: the pooled client, a fail-fast probe for start-up, the outage breaker, and a
+/// bound on how long any store call may wait, so an outage answers 503 quickly instead of hanging.
 public struct PostgresDatabase: Sendable {
     public let client: PostgresClient
     public let configuration: DatabaseConfiguration
     /// The longest a store call may take before it is answered as "database unavailable".
     public let queryTimeout: Duration
+    public let availability: DatabaseAvailability
 
     public init(configuration: DatabaseConfiguration, logger: Logger, queryTimeout: Duration = .seconds(3)) {
         var clientConfiguration = PostgresClient.Configuration(
             host: configuration.host, port: configuration.port, username: configuration.username,
-            password: configuration.password, database: configuration.database, tls: Self.tls(configuration))
+            password: configuration.password, database: configuration.database,
+            tls: configuration.tlsConfiguration().map { configuration.tls == .prefer ? .prefer($0) : .require($0) }
+                ?? .disable)
         clientConfiguration.options.maximumConnections = configuration.poolSize
         clientConfiguration.options.minimumConnections = min(2, configuration.poolSize)
         clientConfiguration.options.connectTimeout = .seconds(3)
         self.client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
         self.configuration = configuration
         self.queryTimeout = queryTimeout
+        self.availability = DatabaseAvailability()
     }
 
-    static func tls(_ configuration: DatabaseConfiguration) -> PostgresClient.Configuration.TLS {
-        switch configuration.tls {
-        case "require": .require(.makeClientConfiguration())
-        case "prefer": .prefer(.makeClientConfiguration())
-        default: .disable
+    /// The background services the database needs: the pool and the outage probe.
+    public func services(logger: Logger) -> [any Service] {
+        let configuration = configuration
+        let probe = DatabaseAvailabilityProbe(availability: availability, logger: logger) {
+            (try? await Self.probe(configuration, logger: logger, timeout: .milliseconds(500))) != nil
         }
+        return [client, probe]
     }
 
     /// Opens one connection and runs `SELECT 1`, within `timeout`, so that a wrong password or an
@@ -41,20 +48,26 @@ public struct PostgresDatabase: Sendable {
         }
     }
 
-    /// Runs `body` on one dedicated connection (for start-up checks, migrations and seeding), failing
-    /// with a ``DatabaseStartupError`` that says why when the database cannot be reached in time.
+    /// Runs `body` on one dedicated connection (for start-up checks, migrations and seeding), with the same
+    /// TLS setting as the pool, failing with a ``DatabaseStartupError`` that says why when the database
+    /// cannot be reached in time.
+    @discardableResult
     public static func withConnection<T: Sendable>(
         _ configuration: DatabaseConfiguration, logger: Logger, connectTimeout: Duration = .seconds(5),
         _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
-        let connectionConfiguration = PostgresConnection.Configuration(
-            host: configuration.host, port: configuration.port, username: configuration.username,
-            password: configuration.password, database: configuration.database,
-            tls: configuration.tls == "disable"
-                ? .disable : .prefer(try .init(configuration: .makeClientConfiguration())))
         let target = "\(configuration.host):\(configuration.port)/\(configuration.database)"
         let connection: PostgresConnection
         do {
+            let tls: PostgresConnection.Configuration.TLS =
+                switch (configuration.tls, configuration.tlsConfiguration()) {
+                case (.prefer, let settings?): .prefer(try NIOSSLContext(configuration: settings))
+                case (_, let settings?): .require(try NIOSSLContext(configuration: settings))
+                case (_, nil): .disable
+                }
+            let connectionConfiguration = PostgresConnection.Configuration(
+                host: configuration.host, port: configuration.port, username: configuration.username,
+                password: configuration.password, database: configuration.database, tls: tls)
             connection = try await withDeadline(connectTimeout) {
                 try await PostgresConnection.connect(configuration: connectionConfiguration, id: 0, logger: logger)
             }
@@ -79,17 +92,29 @@ public struct PostgresDatabase: Sendable {
         }
     }
 
-    /// Runs `operation` against the database, answering ``StoreUnavailableError`` when it takes longer than
-    /// ``queryTimeout`` or the database cannot be reached.
+    /// Runs `operation` against the database. Answers ``StoreUnavailableError`` at once while the breaker
+    /// is open, and when the call takes longer than ``queryTimeout`` or cannot reach the database (which
+    /// starts a probe); ``StoreError/rejectedValue(_:)`` when PostgreSQL refuses a value (SQLSTATE classes
+    /// 22 and 23): input that got past validation is the caller's error, not a 500.
+    @discardableResult
     public func run<T: Sendable>(_ operation: @escaping @Sendable (PostgresClient) async throws -> T) async throws -> T
     {
+        guard !availability.isDown else {
+            throw StoreUnavailableError(reason: "the database is down", breakerOpen: true)
+        }
         let client = self.client
         do {
             return try await withDeadline(queryTimeout) { try await operation(client) }
         } catch is DeadlineExceeded {
+            availability.reportFailure()
             throw StoreUnavailableError(reason: "no answer within \(queryTimeout)")
         } catch let error as PSQLError where Self.isUnavailability(error) {
+            availability.reportFailure()
             throw StoreUnavailableError(reason: "\(error.code)")
+        } catch let error as PSQLError {
+            let state = error.serverInfo?[.sqlState] ?? ""
+            guard state.hasPrefix("22") || state.hasPrefix("23") else { throw error }
+            throw StoreError.rejectedValue(sqlState: state)
         }
     }
 
@@ -106,22 +131,4 @@ public struct PostgresDatabase: Sendable {
 public struct DatabaseStartupError: Error, CustomStringConvertible {
     public let message: String
     public var description: String { message }
-}
-
-struct DeadlineExceeded: Error {}
-
-/// Runs `operation`, cancelling it and throwing ``DeadlineExceeded`` after `timeout`.
-func withDeadline<T: Sendable>(_ timeout: Duration, _ operation: @escaping @Sendable () async throws -> T)
-    async throws -> T
-{
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await operation() }
-        group.addTask {
-            try await Task.sleep(for: timeout)
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard case .some(.some(let value)) = try await group.next() else { throw DeadlineExceeded() }
-        return value
-    }
 }

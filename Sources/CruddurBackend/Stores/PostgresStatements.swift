@@ -98,13 +98,20 @@ enum PostgresStatements {
         var filter: String? { pattern }
     }
 
-    /// The readable, unexpired replies of the cruds $1, oldest first.
+    /// The newest ``Activity/embeddedReplies`` readable, unexpired replies of each of the cruds $1, oldest
+    /// first: one short index scan per crud, however many replies it has.
     struct Replies: PostgresPreparedStatement {
         static let sql = """
-            SELECT \(activityColumns)
-            FROM activities a JOIN users u ON u.uuid = a.user_uuid
-            WHERE a.reply_to_activity_uuid = ANY($1) AND a.expires_at > $2 AND a.visibility = ANY($3)
-            ORDER BY a.created_at, a.uuid
+            SELECT r.*
+            FROM unnest($1::uuid[]) AS p(uuid)
+            CROSS JOIN LATERAL (
+                SELECT \(activityColumns)
+                FROM activities a JOIN users u ON u.uuid = a.user_uuid
+                WHERE a.reply_to_activity_uuid = p.uuid AND a.expires_at > $2 AND a.visibility = ANY($3)
+                ORDER BY a.created_at DESC, a.uuid DESC
+                LIMIT \(Activity.embeddedReplies)
+            ) r
+            ORDER BY r.created_at, r.uuid
             """
         typealias Row = ActivityRow
         let parents: [UUID]
@@ -119,6 +126,18 @@ enum PostgresStatements {
             return bindings
         }
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    }
+
+    /// A page of the replies to crud $7, newest first.
+    struct RepliesPage: KeysetFeedStatement {
+        static let sql = keysetSQL(
+            where: "a.reply_to_activity_uuid = $7 AND a.expires_at > $1 AND a.visibility = ANY($2)")
+        let parent: UUID
+        let now: Date
+        let readable: [Visibility]
+        let page: PageRequest
+
+        var filter: UUID? { parent }
     }
 
     /// The user who signs in as Cognito `sub` $1.

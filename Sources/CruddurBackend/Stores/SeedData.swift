@@ -47,9 +47,23 @@ public struct SeedData: Sendable, Decodable {
         return try JSONDecoder().decode(SeedData.self, from: data)
     }
 
-    /// Where the seed file is looked for: `SEED_FILE`, else `db/seed.json` below the working directory.
-    public static func defaultPath(environment: [String: String]) -> String {
-        environment["SEED_FILE"] ?? "db/seed.json"
+    /// The seed built into the binary (`db/seed.json` when it was built).
+    public static func embedded() throws -> SeedData {
+        try JSONDecoder().decode(SeedData.self, from: Data(EmbeddedDatabaseFiles.seed.utf8))
+    }
+
+    /// The seed `SEED_FILE` names (it must exist and be valid), else the embedded one.
+    public static func configured(environment: [String: String]) throws -> SeedData {
+        guard let path = EnvironmentReader(environment).string("SEED_FILE") else { return try embedded() }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw ConfigurationError(variable: "SEED_FILE", problem: "names a file that cannot be read: \(path)")
+        }
+        do {
+            return try load(path: path)
+        } catch {
+            throw ConfigurationError(
+                variable: "SEED_FILE", problem: "names a file that is not valid seed JSON (\(error))")
+        }
     }
 
     /// The users as stored.

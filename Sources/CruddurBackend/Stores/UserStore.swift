@@ -10,7 +10,7 @@ public protocol UserStore: Sendable {
     /// Creates the user for a Cognito identity seen for the first time, or returns the existing one.
     ///
     /// A handle already taken by another account gets a suffix (see ``HandleAllocator``); an unclaimed demo
-    /// user (no Cognito id) with the same handle and email is claimed instead.
+    /// user (no Cognito id) with the same handle and the profile's ``CognitoProfile/claimingEmail`` is claimed instead.
     func provisionUser(_ profile: CognitoProfile, logger: Logger) async throws -> User
 }
 
@@ -20,11 +20,18 @@ public struct CognitoProfile: Sendable, Equatable {
     public var preferredUsername: String
     public var name: String
     public var email: String?
+    /// Whether Cognito says the user proved they own `email` (`email_verified` is `"true"`).
+    public var emailVerified: Bool
 
-    public init(sub: String, preferredUsername: String, name: String, email: String?) {
+    public init(sub: String, preferredUsername: String, name: String, email: String?, emailVerified: Bool = false) {
         self.sub = sub
         self.preferredUsername = preferredUsername
         self.name = name
         self.email = email
+        self.emailVerified = emailVerified
     }
+
+    /// The email that may claim an unclaimed seeded user: only a verified one. Anyone can sign up with any
+    /// address; an unverified one proves nothing and must never hand over an existing account.
+    public var claimingEmail: String? { emailVerified ? email : nil }
 }

@@ -42,10 +42,13 @@ enum TestApp {
         let logger = Logger(label: "test")
         _ = await store.provisionUser(
             CognitoProfile(
-                sub: "sub-andrew", preferredUsername: "andrewbrown", name: "Andrew Brown", email: "andrew@exampro.co"),
+                sub: "sub-andrew", preferredUsername: "andrewbrown", name: "Andrew Brown", email: "andrew@exampro.co",
+                emailVerified: true),
             logger: logger)
         _ = await store.provisionUser(
-            CognitoProfile(sub: "sub-worf", preferredUsername: "worf", name: "Worf", email: "worf@example.com"),
+            CognitoProfile(
+                sub: "sub-worf", preferredUsername: "worf", name: "Worf", email: "worf@example.com", emailVerified: true
+            ),
             logger: logger)
         return store
     }
