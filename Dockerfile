@@ -1,24 +1,26 @@
 # syntax=docker/dockerfile:1
 # The Cruddur backend image: built with the Swift toolchain, run on a slim base as a non-root user.
 # PostgresNIO speaks the wire protocol itself and the app uses no FoundationNetworking, so the runtime
-# needs neither libpq nor libcurl; ca-certificates is there for TLS to Cognito's JWKS.
+# needs neither libpq nor libcurl; ca-certificates is there for TLS to Cognito's JWKS. The migrations and
+# the demo seed are compiled into the binary.
 
-FROM swift:6.2-noble AS build
+FROM swift:6.3-noble AS build
 WORKDIR /src
 COPY Package.swift ./
 RUN swift package resolve
 COPY Sources ./Sources
+# Package.swift declares the test target: without its folder SwiftPM falls back to Sources/ and stops.
+COPY Tests ./Tests
 RUN swift build -c release --static-swift-stdlib --product cruddur \
     && install -D "$(swift build -c release --show-bin-path)/cruddur" /out/cruddur
 
 FROM ubuntu:noble AS runtime
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ca-certificates tzdata \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ca-certificates tzdata \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin cruddur
 WORKDIR /app
 COPY --from=build /out/cruddur /app/cruddur
-COPY db /app/db
 USER cruddur
 ENV HOST=0.0.0.0 PORT=4567
 EXPOSE 4567

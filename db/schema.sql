@@ -55,3 +55,13 @@ CREATE TABLE idempotency_keys (
     PRIMARY KEY (user_uuid, key)
 );
 CREATE INDEX idempotency_keys_created_idx ON idempotency_keys (created_at);
+
+-- Writes to activities notify the replicas (LISTEN cruddur_activities) to drop their feed caches.
+CREATE FUNCTION cruddur_notify_activities() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('cruddur_activities', '');
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER activities_notify AFTER INSERT OR UPDATE OR DELETE ON activities
+    FOR EACH STATEMENT EXECUTE FUNCTION cruddur_notify_activities();

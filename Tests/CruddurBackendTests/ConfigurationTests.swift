@@ -75,8 +75,11 @@ struct ConfigurationTests {
 
     @Test func drainAndRateSettings() throws {
         let defaults = try AppConfiguration(environment: [:])
-        #expect(defaults.drainSeconds == 5 && defaults.shutdownTimeoutSeconds == 10 && defaults.writeRatePerMinute == 30)
-        for (name, value) in [("DRAIN_SECONDS", "-1"), ("SHUTDOWN_TIMEOUT_SECONDS", "0"), ("WRITE_RATE_PER_MINUTE", "x")] {
+        #expect(
+            defaults.drainSeconds == 5 && defaults.shutdownTimeoutSeconds == 10 && defaults.writeRatePerMinute == 30)
+        for (name, value) in [
+            ("DRAIN_SECONDS", "-1"), ("SHUTDOWN_TIMEOUT_SECONDS", "0"), ("WRITE_RATE_PER_MINUTE", "x"),
+        ] {
             #expect(throws: ConfigurationError.self) { try AppConfiguration(environment: [name: value]) }
         }
     }

@@ -30,7 +30,7 @@ struct ExtAuthzTests {
         }
     }
 
-    @Test func publicAndUnknownRoutesPass() async throws {
+    @Test func publicRoutesPassAndUnknownOnesAre404() async throws {
         let app = try TestApp.make(store: try TestApp.seededStore())
         try await app.test(.router) { client in
             let home = try await client.execute(uri: "/ext_authz/api/activities/home", method: .get)
@@ -43,7 +43,26 @@ struct ExtAuthzTests {
                 uri: "/ext_authz/api/activities/home", method: .get, headers: .bearer())
             #expect(signedIn.headers[.init("x-current-user")!] != nil)
             let unknown = try await client.execute(uri: "/ext_authz/api/nothing/here", method: .delete)
-            #expect(unknown.status == .ok)
+            #expect(unknown.status == .notFound)
+            let wrongMethod = try await client.execute(uri: "/ext_authz/api/activities/home", method: .delete)
+            #expect(wrongMethod.status == .methodNotAllowed)
+            let outsideTheAPI = try await client.execute(uri: "/ext_authz/favicon.ico", method: .get)
+            #expect(outsideTheAPI.status == .ok)
+        }
+    }
+
+    /// Hummingbird's router skips empty segments; the check must judge such paths as the router serves them.
+    @Test(arguments: [
+        "/api//activities/notifications", "/api/activities/notifications/", "//api/activities/notifications",
+        "/api/activities//notifications//",
+    ])
+    func pathVariantsAreJudgedAsTheRouterServesThem(path: String) async throws {
+        let app = try TestApp.make(store: try TestApp.seededStore())
+        try await app.test(.router) { client in
+            let served = try await client.execute(uri: path, method: .get)
+            #expect(served.status == .unauthorized)
+            let checked = try await client.execute(uri: "/ext_authz" + path, method: .get)
+            #expect(checked.status == .unauthorized)
         }
     }
 

@@ -42,7 +42,8 @@ class Process:
         )
 
     def log_text(self) -> str:
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
     def stop(self) -> None:
@@ -63,11 +64,19 @@ def backend_binary() -> str:
     return binary
 
 
-def start_backend(name: str, env: dict) -> tuple[Process, str]:
-    port = free_port()
+def release_binary() -> str:
+    """The optimised build, for the suites that hold the server to a latency bound under load."""
+    binary = os.environ.get("CRUDDUR_RELEASE_BIN", str(ROOT / ".build" / "release" / "cruddur"))
+    if not Path(binary).exists():
+        raise FileNotFoundError(f"{binary} is missing: run `swift build -c release --product cruddur` (bin/test does)")
+    return binary
+
+
+def start_backend(name: str, env: dict, port: int | None = None, binary: str | None = None) -> tuple[Process, str]:
+    port = port or free_port()
     process = Process(
         name,
-        [backend_binary()],
+        [binary or backend_binary()],
         # No drain period and no write limit unless a suite asks: suites stop backends often and post a lot.
         env={"HOST": "127.0.0.1", "PORT": str(port), "DRAIN_SECONDS": "0", "WRITE_RATE_PER_MINUTE": "0", **env},
     )

@@ -1,6 +1,7 @@
 """docker-compose.yml describes the same stack as bin/dev, and bin/dev brings it up without Docker."""
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -23,16 +24,31 @@ def test_the_compose_file_validates_and_has_health_checks():
     )
     assert result.returncode == 0, result.stderr
     services = yaml.safe_load(result.stdout)["services"]
-    assert {"db", "migrate", "backend", "cognito", "cognito-bootstrap", "envoy", "frontend"} <= set(services)
-    for name in ["db", "backend", "cognito", "envoy", "frontend"]:
+    replicas = ["backend-1", "backend-2"]
+    assert {"db", "migrate", *replicas, "cognito", "cognito-bootstrap", "envoy", "frontend"} <= set(services)
+    for name in ["db", *replicas, "cognito", "envoy", "frontend"]:
         assert "healthcheck" in services[name], name
-    assert services["backend"]["healthcheck"]["test"][-1] == "healthcheck"
-    assert services["backend"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
-    assert services["envoy"]["depends_on"]["backend"]["condition"] == "service_healthy"
+    for name in replicas:
+        assert services[name]["healthcheck"]["test"][-1] == "healthcheck"
+        assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        assert services["envoy"]["depends_on"][name]["condition"] == "service_healthy"
+        assert "ports" not in services[name], "a replica is reached through Envoy only"
+    assert services["envoy"]["environment"]["BACKENDS"] == "backend-1:4567,backend-2:4567"
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
 
 
 def test_bin_dev_brings_the_whole_stack_up_and_ctrl_c_stops_it():
     ports = {name: free_port() for name in ["API", "ENVOY", "ENVOY_ADMIN", "COGNITO", "FRONTEND"]}
+    while not port_is_free(ports["API"] + 1):  # the second replica listens on API + 1
+        ports["API"] = free_port()
     env = {**os.environ, "DEV_STATE_DIR": str(ARTIFACTS / "dev-stack")}
     env.update({f"DEV_{name}_PORT": str(port) for name, port in ports.items()})
     log = open(ARTIFACTS / "bin-dev.log", "w", encoding="utf-8")
@@ -50,8 +66,10 @@ def test_bin_dev_brings_the_whole_stack_up_and_ctrl_c_stops_it():
         frontend = f"http://127.0.0.1:{ports['FRONTEND']}"
         config = requests.get(frontend + "/config.json", timeout=5).json()
         assert config["apiBase"] == envoy
-        ready = requests.get(f"http://127.0.0.1:{ports['API']}/api/health-check", timeout=5).json()
-        assert ready["checks"] == {"database": "ok", "jwks": "ok", "server": "ok"}
+        for replica in [ports["API"], ports["API"] + 1]:
+            ready = requests.get(f"http://127.0.0.1:{replica}/api/health-check", timeout=5).json()
+            assert ready["checks"] == {"database": "ok", "jwks": "ok", "server": "ok"}
+        assert "2 replica(s)" in banner
         idp = cognito_bootstrap.client(config["cognitoEndpoint"], config["region"])
         tokens = cognito_bootstrap.sign_in(idp, config["clientId"], "worf@example.com")
         home = requests.get(
@@ -68,7 +86,7 @@ def test_bin_dev_brings_the_whole_stack_up_and_ctrl_c_stops_it():
             os.killpg(dev.pid, signal.SIGKILL)
             raise AssertionError("bin/dev did not stop within 30 s of Ctrl-C")
         log.close()
-    for port in ports.values():
+    for port in [*ports.values(), ports["API"] + 1]:
         try:
             requests.get(f"http://127.0.0.1:{port}/", timeout=1)
             raise AssertionError(f"port {port} still answers after Ctrl-C")

@@ -35,8 +35,11 @@ public func buildApplication(
             store: store, services: services, configuration: configuration, lifecycle: lifecycle, logger: logger)
     }
     let cached = HomeFeedCache(base: store, ttl: Double(configuration.feedCacheMilliseconds) / 1000)
+    let listener = FeedCacheInvalidation(
+        configuration: databaseConfiguration, invalidate: { cached.invalidate() }, logger: logger)
     return buildApplication(
-        store: cached, services: services, configuration: configuration, lifecycle: lifecycle, logger: logger)
+        store: cached, services: services + [listener], configuration: configuration, lifecycle: lifecycle,
+        logger: logger)
 }
 
 /// Adds the token verifier that the configuration asks for to an application over `store`.

@@ -2,9 +2,10 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// Envoy's `ext_authz` HTTP check. Envoy sends the original method and path below `/ext_authz`; the
-/// answer applies the backend's own route table: 401/403 (with `WWW-Authenticate`) where the backend
-/// would refuse, else 200 with `x-current-user` for a verified caller.
+/// Envoy's `ext_authz` HTTP check. Envoy sends the original method and (normalised) path below
+/// `/ext_authz`; the answer applies the backend's own route table: 404 for an `/api/` path that names no
+/// route, 405 for a method it does not take, 401/403 (with `WWW-Authenticate`) where the backend would
+/// refuse, else 200 with `x-current-user` for a verified caller.
 public struct ExtAuthzController: Sendable {
     public static let pathPrefix = "/ext_authz"
 
@@ -20,19 +21,17 @@ public struct ExtAuthzController: Sendable {
 
     /// The authorization decision for the request Envoy describes.
     @Sendable func check(request: Request, context: AppRequestContext) throws -> Response {
-        let path = String(request.uri.path.dropFirst(Self.pathPrefix.count))
-        guard let route = APIRoutes.route(method: request.method, path: path), route.access == .protected else {
-            return allowed(context.caller)
+        let path = request.uri.path.dropFirst(Self.pathPrefix.count)
+        guard let route = APIRoutes.route(method: request.method, path: path) else {
+            let allowed = APIRoutes.allowedMethods(path: path)
+            if request.method == .options && !allowed.isEmpty { return self.allowed(context.caller) }
+            guard path == "/api" || path.hasPrefix("/api/") else { return self.allowed(context.caller) }
+            if allowed.isEmpty { throw APIError.notFound("No route \(request.method) \(path.prefix(200))") }
+            throw APIError.methodNotAllowed(allow: allowed)
         }
-        switch context.caller {
-        case .anonymous: throw APIError.unauthorized(nil)
-        case .rejected(let rejection): throw APIError.unauthorized(rejection)
-        case .signedIn:
-            if let missing = context.missingAccess {
-                throw APIError.forbidden(code: "insufficient_scope", message: missing)
-            }
-            return allowed(context.caller)
-        }
+        guard route.access == .protected else { return allowed(context.caller) }
+        _ = try context.requireIdentity()
+        return allowed(context.caller)
     }
 
     func allowed(_ caller: Caller) -> Response {

@@ -71,9 +71,11 @@ public enum APIRoutes {
         return allowed.isEmpty ? [] : allowed + ["OPTIONS"]
     }
 
-    /// The routes of the most specific pattern(s) that fit `path`, one per method.
+    /// The routes of the most specific pattern(s) that fit `path`, one per method. Segments are split as
+    /// Hummingbird's router splits them (empty ones skipped: `//` and a trailing `/` change nothing), so
+    /// the check and the router always judge a path alike.
     static func bestMatches(path: some StringProtocol) -> [APIRoute] {
-        let segments = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map { Substring($0) }
+        let segments = path.split(separator: "/", omittingEmptySubsequences: true).map { Substring($0) }
         var best: [HTTPRequest.Method: (APIRoute, Int)] = [:]
         for route in all {
             guard let score = route.specificity(of: segments) else { continue }

@@ -14,6 +14,19 @@ public struct AppRequestContext: RequestContext {
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
     }
+
+    /// The one access decision for a protected route, used by the router (through
+    /// ``AuthenticatedRequestContext``) and by the edge's `ext_authz` check: the verified identity, or the
+    /// 401 (no or refused token) or 403 (a required group missing) to answer.
+    public func requireIdentity() throws(APIError) -> CallerIdentity {
+        switch caller {
+        case .signedIn(let identity):
+            if let missing = missingAccess { throw .forbidden(code: "insufficient_scope", message: missing) }
+            return identity
+        case .anonymous: throw .unauthorized(nil)
+        case .rejected(let rejection): throw .unauthorized(rejection)
+        }
+    }
 }
 
 /// The context of protected routes: the identity is there, non-optional, so no handler can forget the check.
@@ -24,15 +37,7 @@ public struct AuthenticatedRequestContext: ChildRequestContext {
 
     /// Refuses with 401 unless the parent context holds a verified caller.
     public init(context: AppRequestContext) throws {
-        switch context.caller {
-        case .signedIn(let identity):
-            if let missing = context.missingAccess {
-                throw APIError.forbidden(code: "insufficient_scope", message: missing)
-            }
-            self.identity = identity
-        case .anonymous: throw APIError.unauthorized(nil)
-        case .rejected(let rejection): throw APIError.unauthorized(rejection)
-        }
+        self.identity = try context.requireIdentity()
         self.coreContext = context.coreContext
         self.requestID = context.requestID
     }
