@@ -43,7 +43,8 @@ def main() -> int:
         bar("home signed in / anonymous with a token-sized header >= 0.97", round(signed / padded, 3), 0.97,
             signed / padded >= 0.97)
     direct_one = get("home signed in, 1 connection", "p50_ms")
-    for name in ["edge: ext_authz, 1 replica, 1 connection", "edge: verifier process, 1 connection"]:
+    for name in ["edge: ext_authz, 1 replica, 1 connection", "edge: verifier process, 1 connection",
+                 "edge: jwt_authn, 1 connection"]:
         through = get(name, "p50_ms")
         if through is not None and direct_one is not None:
             bar(f"{name}: adds <= 1 ms at p50", round(through - direct_one, 3), 1.0, through - direct_one <= 1.0)

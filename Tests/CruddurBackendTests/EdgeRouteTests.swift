@@ -117,6 +117,11 @@ struct EdgeRouteTests {
         try await app.test(.router) { client in
             let live = try await client.execute(uri: "/api/health", method: .get)
             #expect(live.status == .ok)
+            // Sign-in is configured but no key set has loaded yet: not ready.
+            let cold = try await client.execute(uri: "/api/health-check", method: .get)
+            #expect(cold.status == .serviceUnavailable)
+            #expect((cold.object["checks"] as? [String: String])?["jwks"] == "down")
+            _ = try await client.execute(uri: "/api/activities/home", method: .get, headers: .bearer())
             let ready = try await client.execute(uri: "/api/health-check", method: .get)
             #expect(ready.status == .ok)
             #expect(ready.object["success"] as? Bool == true)

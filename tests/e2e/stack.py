@@ -32,9 +32,15 @@ class Edge:
                 self.replicas.append(process)
                 self.ports.append(int(url.rsplit(":", 1)[1]))
             listen, self.admin_port = free_port(), free_port()
+            cognito = {name: backend_env[name] for name in
+                       ["AWS_COGNITO_USER_POOL_ID", "AWS_COGNITO_USER_POOL_CLIENT_ID", "AWS_DEFAULT_REGION"]
+                       if name in backend_env}
+            endpoint = backend_env.get("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", "")
+            if endpoint.startswith("http://"):
+                cognito["JWKS_HOST_PORT"] = endpoint.removeprefix("http://").rstrip("/")
             rendered = subprocess.run(
                 [str(ROOT / "envoy" / "render")],
-                env={**os.environ, "BACKENDS": ",".join(f"127.0.0.1:{port}" for port in self.ports),
+                env={**os.environ, **cognito, "BACKENDS": ",".join(f"127.0.0.1:{port}" for port in self.ports),
                      "FRONTEND_ORIGIN": frontend_origin, "ENVOY_LISTEN_PORT": str(listen),
                      "ENVOY_ADMIN_PORT": str(self.admin_port), "HEALTH_CHECK_INTERVAL": "0.5s",
                      **(envoy_env or {})},

@@ -1,5 +1,7 @@
-"""Real Envoy in front of the running backend: CORS at the edge, ext_authz through the backend's check."""
+"""Real Envoy in front of the running backend, with each way the edge can check tokens: jwt_authn in Envoy
+(the default) and ext_authz through the backend's check. CORS at the edge, tokens stopped at the edge."""
 import json
+import time
 import uuid
 
 import pytest
@@ -9,9 +11,10 @@ from conftest import FRONTEND
 from stack import Edge
 
 
-@pytest.fixture(scope="module")
-def edge(cognito):
-    edge = Edge("edge", cognito.backend_env(), FRONTEND)
+@pytest.fixture(scope="module", params=["jwt_authn", "ext_authz"])
+def edge(request, cognito):
+    edge = Edge(f"edge-{request.param}", cognito.backend_env(), FRONTEND, envoy_env={"EDGE_AUTH": request.param})
+    edge.auth = request.param
     try:
         yield edge
     finally:
@@ -69,11 +72,24 @@ def test_an_invalid_token_is_stopped_at_the_edge(edge):
     assert response.json()["error"]["code"] == "invalid_token"
     anonymous = requests.get(envoy + "/api/activities/notifications", timeout=5)
     assert anonymous.status_code == 401
-    assert anonymous.headers["WWW-Authenticate"] == 'Bearer realm="cruddur"'
+    assert anonymous.headers["WWW-Authenticate"].startswith("Bearer realm=")
+    assert "error=" not in anonymous.headers["WWW-Authenticate"]
+    assert anonymous.headers["Content-Type"].startswith("application/json") and "error" in anonymous.json()
     after = edge.backend_requests()
     assert [r for r in after if r.get("path") == "/api/activities"] == before, "the forged request reached the backend"
     assert [r for r in after if r.get("path") == "/api/activities/notifications"] == []
-    assert any(r.get("path") == "/ext_authz/api/activities" for r in after), "ext_authz was not consulted"
+    if edge.auth == "ext_authz":
+        assert any(r.get("path") == "/ext_authz/api/activities" for r in after), "ext_authz was not consulted"
+    else:
+        assert not any(r.get("path", "").startswith("/ext_authz") for r in after), "jwt_authn needs no check"
+
+
+def test_an_id_token_or_another_clients_token_is_refused_on_protected_routes(edge, cognito, andrew):
+    before = len(edge.backend_requests())
+    id_token = requests.get(edge.url + "/api/activities/notifications",
+                            headers={"Authorization": f"Bearer {andrew['IdToken']}"}, timeout=5)
+    assert id_token.status_code in (401, 403), id_token.text
+    assert [r for r in edge.backend_requests()[before:] if r.get("path", "").startswith("/api/activities/notif")] == []
 
 
 def test_public_routes_work_without_a_token(edge):
@@ -82,3 +98,17 @@ def test_public_routes_work_without_a_token(edge):
     assert response.status_code == 200
     assert any(item["handle"] == "andrewbrown" for item in response.json())
     assert requests.get(envoy + "/nothing", timeout=5).status_code == 404
+
+
+def test_the_check_judges_the_path_the_backend_serves(edge):
+    """ext_authz: the check and the backend log the same normalised path. jwt_authn judges the same :path."""
+    for path in ["/api//activities//home/", "/api/activities/./home", "/api/users/@worf/short/"]:
+        before = len(edge.backend_requests())
+        assert requests.get(edge.url + path, timeout=5).status_code == 200, path
+        time.sleep(0.1)
+        fresh = edge.backend_requests()[before:]
+        checked = [r["path"][len("/ext_authz"):] for r in fresh if r.get("path", "").startswith("/ext_authz")]
+        serving = [r["path"] for r in fresh if r.get("path", "").startswith("/api/")]
+        assert len(serving) == 1 and "//" not in serving[0] and "/./" not in serving[0], serving
+        if edge.auth == "ext_authz":
+            assert checked == serving, (path, checked, serving)

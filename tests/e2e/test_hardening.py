@@ -110,6 +110,9 @@ def test_a_dripping_key_server_cannot_hold_signed_in_requests(andrew, cognito):
         assert elapsed < 7, elapsed  # the fetch's one 5 s deadline, head and body
         anonymous = requests.get(url + "/api/activities/home", timeout=5)
         assert anonymous.status_code == 200
+        # A replica that never loaded a key set is not ready: every signed-in request would fail there.
+        ready = requests.get(url + "/api/health-check", timeout=10)
+        assert ready.status_code == 503 and ready.json()["checks"]["jwks"] == "down"
     finally:
         process.stop()
         drip.stop()

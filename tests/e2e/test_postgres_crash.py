@@ -108,8 +108,10 @@ def wrk(url: str, seconds: int, headers: dict) -> dict:
     out = subprocess.run([*args, url], capture_output=True, text=True, timeout=seconds + 30).stdout
 
     def milliseconds(text: str) -> float:
-        value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
-        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+        match = re.match(r"([\d.]+)(us|ms|s|m)$", text)
+        assert match, (text, out)
+        value, unit = match.groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
     requests_total = int(re.search(r"(\d+) requests in", out).group(1))
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -118,8 +120,8 @@ def wrk(url: str, seconds: int, headers: dict) -> dict:
         "requests": requests_total,
         "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
         "socket_errors": sum(map(int, errors.groups())) if errors else 0,
-        "p50_ms": milliseconds(re.search(r"50%\s+(\S+)", out).group(1)),
-        "p99_ms": milliseconds(re.search(r"99%\s+(\S+)", out).group(1)),
+        "p50_ms": milliseconds(re.search(r"^\s+50%\s+(\S+)$", out, re.M).group(1)),
+        "p99_ms": milliseconds(re.search(r"^\s+99%\s+(\S+)$", out, re.M).group(1)),
         "output": out,
     }
 

@@ -30,13 +30,15 @@ public struct HealthController<Store: ActivityStore, Verifier: AccessTokenVerifi
         return JSONResponse.make(report, status: report.success ? .ok : .serviceUnavailable)
     }
 
-    /// The readiness report: not ready while draining after SIGTERM or while the store is down.
+    /// The readiness report: not ready while draining after SIGTERM, while the store is down, or while
+    /// sign-in is configured but no key set has ever loaded (every signed-in request would fail). Cached
+    /// keys after a failed refresh are `degraded`, still ready.
     public func readiness(logger: Logger) async -> ReadinessReport {
         async let database = store.checkHealth(logger: logger)
         async let jwks = verifier.keySetState()
         let server: DependencyState = lifecycle.isDraining ? .draining : .ok
         let checks = ["database": await database, "jwks": await jwks, "server": server]
-        return ReadinessReport(success: server.isServing && checks["database"]!.isServing, ver: 1, checks: checks)
+        return ReadinessReport(success: checks.values.allSatisfy(\.isServing), ver: 1, checks: checks)
     }
 }
 

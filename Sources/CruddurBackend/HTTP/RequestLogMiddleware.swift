@@ -26,8 +26,11 @@ public struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
         return response
     }
 
+    /// The `sub` in the edge's `x-current-user`: JSON from the ext_authz check, or base64url JSON (the
+    /// verified claims) from Envoy's jwt_authn.
     static func sub(_ header: String) -> String? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(header.utf8)) as? [String: Any] else {
+        let json = header.hasPrefix("{") ? Data(header.utf8) : Base64URL.decode(header.utf8).map { Data($0) }
+        guard let json, let object = try? JSONSerialization.jsonObject(with: json) as? [String: Any] else {
             return nil
         }
         return object["sub"] as? String

