@@ -91,6 +91,16 @@ struct ConfigurationTests {
         #expect(
             RFC3339.string(from: try #require(RFC3339.date(from: "2024-02-29T23:59:59+02:00")))
                 == "2024-02-29T21:59:59.000Z")
+        // Every offset and fraction length RFC 3339 allows, both cases of T and Z; nothing else.
+        #expect(RFC3339.microseconds(from: Array("2000-01-15T01:27:27.353+21:38".utf8)) == 947_821_767_353_000)
+        #expect(RFC3339.microseconds(from: Array("1970-01-01t00:00:00.1234567z".utf8)) == 123_456)
+        #expect(RFC3339.microseconds(from: Array("1969-12-31T23:59:59.5Z".utf8)) == -500_000)
+        for bad in [
+            "2026-02-29T00:00:00Z", "2026-13-01T00:00:00Z", "2026-01-01T24:00:00Z", "2026-01-01T00:00:00",
+            "2026-01-01T00:00:00.Z", "2026-01-01 00:00:00Z", "2026-01-01T00:00:00+2400", "+2026-01-01T00:00:00Z",
+        ] {
+            #expect(RFC3339.microseconds(from: Array(bad.utf8)) == nil, "\(bad)")
+        }
     }
 
     @Test func handlesFromCognitoAreSanitisedAndDeduplicated() {

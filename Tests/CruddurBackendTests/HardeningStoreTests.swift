@@ -113,7 +113,10 @@ struct HardeningStoreTests {
         #expect(FeedCursor(parameter: "253402300800000000_") == nil)
         #expect(FeedCursor(parameter: "-62135596800000001_") == nil)
         #expect(FeedCursor(parameter: "253402300799999999_") != nil)
-        #expect(FeedCursor(parameter: "0000-01-01T00:00:00Z") == nil)
+        #expect(FeedCursor(parameter: "0000-01-01T00:00:00Z")?.createdAtMicros == FeedCursor.validMicros.lowerBound)
+        #expect(
+            FeedCursor(parameter: "9999-12-31T23:59:59-23:59")?.createdAtMicros == FeedCursor.validMicros.upperBound)
         #expect(FeedCursor(parameter: "9999-12-31T23:59:59Z") != nil)
+        #expect(FeedCursor(parameter: "10000-01-01T00:00:00Z") == nil)
     }
 }

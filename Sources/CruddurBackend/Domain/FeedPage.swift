@@ -39,7 +39,9 @@ public struct FeedCursor: Sendable, Equatable {
     /// `Date`'s), so that no cursor a client sends can make the database raise "timestamp out of range".
     public static let validMicros: ClosedRange<Int64> = -62_135_596_800_000_000...253_402_300_799_999_999
 
-    /// Reads either an opaque cursor or an RFC 3339 timestamp, within ``validMicros``.
+    /// Reads either an opaque cursor, which must lie within ``validMicros``, or an RFC 3339 timestamp, which
+    /// always can (four-digit years) and is clamped into ``validMicros``: "before 0000-12-31" reads nothing,
+    /// as "before 0001-01-01" does.
     public init?(parameter: some StringProtocol) {
         guard let cursor = Self(unchecked: parameter), Self.validMicros.contains(cursor.createdAtMicros) else {
             return nil
@@ -58,8 +60,9 @@ public struct FeedCursor: Sendable, Equatable {
             } else {
                 return nil
             }
-        } else if let date = RFC3339.date(from: text), date.timeIntervalSince1970.magnitude < 3e11 {
-            self.init(createdAt: date, uuid: nil)
+        } else if let micros = RFC3339.microseconds(from: Array(text.utf8.prefix(64))), text.utf8.count <= 64 {
+            self.init(
+                createdAtMicros: min(max(micros, Self.validMicros.lowerBound), Self.validMicros.upperBound), uuid: nil)
         } else {
             return nil
         }
