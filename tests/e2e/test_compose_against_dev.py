@@ -23,7 +23,7 @@ SERVICES = COMPOSE["services"]
 @pytest.fixture(scope="module")
 def dev(tmp_path_factory):
     """bin/dev with one replica, its ports, and a `cruddur` role and database like the compose db's."""
-    ports = {name: free_port() for name in ["API", "ENVOY", "ENVOY_ADMIN", "COGNITO", "FRONTEND"]}
+    ports = {name: free_port() for name in ["API", "ENVOY", "ENVOY_ADMIN", "COGNITO", "FRONTEND", "PROMETHEUS"]}
     state = ARTIFACTS / "dev-compose"
     env = {**os.environ, "DEV_STATE_DIR": str(state), **{f"DEV_{n}_PORT": str(p) for n, p in ports.items()}}
     log = open(ARTIFACTS / "bin-dev-compose.log", "w", encoding="utf-8")
@@ -200,6 +200,10 @@ def test_the_package_builds_from_exactly_what_the_dockerfile_copies(tmp_path):
     for path in copies:
         source = ROOT / path
         (shutil.copytree if source.is_dir() else shutil.copy)(source, tmp_path / path)
+    # The versions this checkout resolved (Package.resolved is not committed: this machine's package
+    # mirror has other commit ids than GitHub's, so a pin file written here would not resolve in an image).
+    if (ROOT / "Package.resolved").exists():
+        shutil.copy(ROOT / "Package.resolved", tmp_path / "Package.resolved")
     # Loading the package checks every target's folder (the failure the Dockerfile had); building the
     # executable, as the image does, proves the sources are complete. A cold build: minutes.
     describe = subprocess.run(["swift", "package", "describe", "--type", "json"], cwd=tmp_path,

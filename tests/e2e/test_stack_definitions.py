@@ -46,7 +46,7 @@ def port_is_free(port: int) -> bool:
 
 
 def test_bin_dev_brings_the_whole_stack_up_and_ctrl_c_stops_it():
-    ports = {name: free_port() for name in ["API", "ENVOY", "ENVOY_ADMIN", "COGNITO", "FRONTEND"]}
+    ports = {name: free_port() for name in ["API", "ENVOY", "ENVOY_ADMIN", "COGNITO", "FRONTEND", "PROMETHEUS"]}
     while not port_is_free(ports["API"] + 1):  # the second replica listens on API + 1
         ports["API"] = free_port()
     env = {**os.environ, "DEV_STATE_DIR": str(ARTIFACTS / "dev-stack")}
@@ -70,6 +70,13 @@ def test_bin_dev_brings_the_whole_stack_up_and_ctrl_c_stops_it():
             ready = requests.get(f"http://127.0.0.1:{replica}/api/health-check", timeout=5).json()
             assert ready["checks"] == {"database": "ok", "jwks": "ok", "server": "ok"}
         assert "2 replica(s)" in banner
+        deadline = time.monotonic() + 20
+        while True:  # Prometheus discovers its static targets within a moment of starting
+            targets = requests.get(f"http://127.0.0.1:{ports['PROMETHEUS']}/api/v1/targets", timeout=5).json()
+            if len(targets["data"]["activeTargets"]) == 3 or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert len(targets["data"]["activeTargets"]) == 3, targets  # two replicas and the edge
         idp = cognito_bootstrap.client(config["cognitoEndpoint"], config["region"])
         tokens = cognito_bootstrap.sign_in(idp, config["clientId"], "worf@example.com")
         home = requests.get(

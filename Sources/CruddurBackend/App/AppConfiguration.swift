@@ -7,7 +7,9 @@ import Logging
 /// | `HOST` | address to bind | `127.0.0.1` |
 /// | `PORT` | 1–65535 | `4567` |
 /// | `FRONTEND_URL`, `BACKEND_URL` | comma-separated origins allowed by CORS | none |
-/// | `LOG_LEVEL` | trace, debug, info, notice, warning, error, critical | `info` |
+/// | `LOG_LEVEL` | trace, debug, info, notice, warning, error, critical (`warning` silences the access log) | `info` |
+/// | `LOG_FORMAT` | `text` (for a terminal) or `json` (one object per line) | `text` |
+/// | `METRICS` | `on`: Prometheus metrics at `GET /metrics`; `off` | `on` |
 /// | `MAX_BODY_BYTES` | request body cap, 1 KiB–10 MiB | 65536 |
 /// | `SEED_FILE` | demo data for the embedded store and `cruddur seed` | the seed built into the binary |
 /// | `MIGRATIONS_DIR` | SQL migrations for `cruddur migrate` | the migrations built into the binary |
@@ -20,6 +22,8 @@ public struct AppConfiguration: Sendable {
     public var port: Int
     public var allowedOrigins: [String]
     public var logLevel: Logger.Level
+    public var logFormat: LogFormat
+    public var metricsEnabled: Bool
     public var bodyLimit: BodyLimit
     public var seed: SeedData
     public var migrationsDirectory: String?
@@ -46,6 +50,15 @@ public struct AppConfiguration: Sendable {
                 variable: "LOG_LEVEL", problem: "must be one of trace, debug, info, notice, warning, error, critical")
         }
         self.logLevel = logLevel
+        guard let format = LogFormat(rawValue: reader.string("LOG_FORMAT")?.lowercased() ?? "text") else {
+            throw ConfigurationError(variable: "LOG_FORMAT", problem: "must be text or json")
+        }
+        logFormat = format
+        switch reader.string("METRICS")?.lowercased() ?? "on" {
+        case "on", "true": metricsEnabled = true
+        case "off", "false": metricsEnabled = false
+        default: throw ConfigurationError(variable: "METRICS", problem: "must be on or off")
+        }
         bodyLimit = BodyLimit(
             bytes: try reader.int("MAX_BODY_BYTES", default: BodyLimit.defaultBytes, in: 1024...10_485_760))
         seed = try SeedData.configured(environment: environment)
@@ -57,4 +70,10 @@ public struct AppConfiguration: Sendable {
         cognito = try CognitoConfiguration(environment: environment)
         database = try DatabaseConfiguration(environment: environment)
     }
+}
+
+/// How log lines are written.
+public enum LogFormat: String, Sendable {
+    case text
+    case json
 }

@@ -1,18 +1,21 @@
 import Foundation
 import Hummingbird
 import Logging
+import Prometheus
 import ServiceLifecycle
 
 /// Wires the whole server from its configuration: the store, the token verifier, the services and the
 /// router. Every wire is here.
 public func buildApplication(
-    configuration: AppConfiguration, logger: Logger, lifecycle: ServerLifecycle = ServerLifecycle()
+    configuration: AppConfiguration, logger: Logger, lifecycle: ServerLifecycle = ServerLifecycle(),
+    metrics: PrometheusCollectorRegistry? = nil
 ) async throws -> any ApplicationProtocol {
     guard let databaseConfiguration = configuration.database else {
         let store = CruddurMemoryStore(seed: configuration.seed)
         logger.notice("No CONNECTION_URL: data lives in memory and is lost when the server stops")
         return buildApplication(
-            store: store, services: [], configuration: configuration, lifecycle: lifecycle, logger: logger)
+            store: store, services: [], configuration: configuration, lifecycle: lifecycle, metrics: metrics,
+            logger: logger)
     }
     try await PostgresDatabase.probe(databaseConfiguration, logger: logger)
     if databaseConfiguration.migrateOnStart {
@@ -32,27 +35,28 @@ public func buildApplication(
     let services = database.services(logger: logger) + [IdempotencyKeyPurge(store: store, logger: logger)]
     guard configuration.feedCacheMilliseconds > 0 else {
         return buildApplication(
-            store: store, services: services, configuration: configuration, lifecycle: lifecycle, logger: logger)
+            store: store, services: services, configuration: configuration, lifecycle: lifecycle, metrics: metrics,
+            logger: logger)
     }
     let cached = HomeFeedCache(base: store, ttl: Double(configuration.feedCacheMilliseconds) / 1000)
     let listener = FeedCacheInvalidation(
         configuration: databaseConfiguration, invalidate: { cached.invalidate() }, logger: logger)
     return buildApplication(
         store: cached, services: services + [listener], configuration: configuration, lifecycle: lifecycle,
-        logger: logger)
+        metrics: metrics, logger: logger)
 }
 
 /// Adds the token verifier that the configuration asks for to an application over `store`.
 func buildApplication<Store: ActivityStore & UserStore>(
     store: Store, services: [any Service], configuration: AppConfiguration, lifecycle: ServerLifecycle,
-    logger: Logger
+    metrics: PrometheusCollectorRegistry?, logger: Logger
 ) -> any ApplicationProtocol {
     let cognito = configuration.cognito
     guard let pool = cognito.pool else {
         logger.warning("AWS_COGNITO_USER_POOL_ID is not set: sign-in is disabled, every caller is anonymous")
         return makeApplication(
             store: store, verifier: DisabledTokenVerifier(), profiles: nil, configuration: configuration,
-            services: services, lifecycle: lifecycle, logger: logger)
+            services: services, lifecycle: lifecycle, metrics: metrics, logger: logger)
     }
     if pool.isPlainHTTP {
         logger.warning(
@@ -69,18 +73,19 @@ func buildApplication<Store: ActivityStore & UserStore>(
     return makeApplication(
         store: store, verifier: verifier,
         profiles: cognito.provisionUsers ? CognitoProfileClient(endpoint: pool.endpoint) : nil,
-        configuration: configuration, services: services + [refresher], lifecycle: lifecycle, logger: logger)
+        configuration: configuration, services: services + [refresher], lifecycle: lifecycle, metrics: metrics,
+        logger: logger)
 }
 
 /// An application over `store` and `verifier`, with the background `services` it needs.
 public func makeApplication<Store: ActivityStore & UserStore, Verifier: AccessTokenVerifier>(
     store: Store, verifier: Verifier, profiles: (any CognitoProfileSource)?, configuration: AppConfiguration,
-    services: [any Service], lifecycle: ServerLifecycle = ServerLifecycle(), logger: Logger,
-    clock: @escaping @Sendable () -> Date = { Date() }
+    services: [any Service], lifecycle: ServerLifecycle = ServerLifecycle(),
+    metrics: PrometheusCollectorRegistry? = nil, logger: Logger, clock: @escaping @Sendable () -> Date = { Date() }
 ) -> some ApplicationProtocol {
     let router = buildRouter(
         store: store, verifier: verifier, profiles: profiles, configuration: configuration, lifecycle: lifecycle,
-        clock: clock)
+        metrics: metrics, clock: clock)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
@@ -93,11 +98,16 @@ public func makeApplication<Store: ActivityStore & UserStore, Verifier: AccessTo
 /// controllers' routes.
 public func buildRouter<Store: ActivityStore & UserStore, Verifier: AccessTokenVerifier>(
     store: Store, verifier: Verifier, profiles: (any CognitoProfileSource)?, configuration: AppConfiguration,
-    lifecycle: ServerLifecycle = ServerLifecycle(), clock: @escaping @Sendable () -> Date = { Date() }
+    lifecycle: ServerLifecycle = ServerLifecycle(), metrics: PrometheusCollectorRegistry? = nil,
+    clock: @escaping @Sendable () -> Date = { Date() }
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: RequestIDMiddleware())
-    router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: AccessLogMiddleware())
+    if let metrics {
+        router.add(middleware: MetricsMiddleware())
+        MetricsController(registry: metrics).register(on: router)
+    }
     router.add(middleware: CORSPolicyMiddleware(allowedOrigins: configuration.allowedOrigins))
     router.add(middleware: ErrorMiddleware())
     router.add(

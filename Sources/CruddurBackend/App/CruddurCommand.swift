@@ -20,12 +20,12 @@ public enum CruddurCommand {
             switch command {
             case "serve":
                 let configuration = try AppConfiguration(environment: environment)
-                let logger = bootstrapLogging(level: configuration.logLevel)
+                let logger = bootstrapLogging(configuration)
                 try await ServeCommand.run(configuration: configuration, logger: logger)
                 return 0
             case "migrate", "seed":
                 let configuration = try AppConfiguration(environment: environment)
-                let logger = bootstrapLogging(level: configuration.logLevel)
+                let logger = bootstrapLogging(configuration)
                 try await DatabaseCommands.run(command, configuration: configuration, logger: logger)
                 return 0
             case "healthcheck":
@@ -46,11 +46,21 @@ public enum CruddurCommand {
         }
     }
 
-    static func bootstrapLogging(level: Logger.Level) -> Logger {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardOutput(label: label)
-            handler.logLevel = level
-            return handler
+    static func bootstrapLogging(_ configuration: AppConfiguration) -> Logger {
+        let level = configuration.logLevel
+        switch configuration.logFormat {
+        case .text:
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardOutput(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        case .json:
+            LoggingSystem.bootstrap { label in
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
         }
         return Logger(label: "cruddur")
     }

@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 import UnixSignals
 
@@ -12,7 +14,14 @@ import UnixSignals
 enum ServeCommand {
     static func run(configuration: AppConfiguration, logger: Logger) async throws {
         let lifecycle = ServerLifecycle()
-        let app = try await buildApplication(configuration: configuration, logger: logger, lifecycle: lifecycle)
+        var metrics: PrometheusCollectorRegistry?
+        if configuration.metricsEnabled {
+            let registry = PrometheusCollectorRegistry()
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+            metrics = registry
+        }
+        let app = try await buildApplication(
+            configuration: configuration, logger: logger, lifecycle: lifecycle, metrics: metrics)
         let group = ServiceGroup(
             configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in

@@ -26,7 +26,17 @@ public struct CognitoTokenVerifier: AccessTokenVerifier {
     public func keySetState() async -> DependencyState { keys.health }
 
     public func verify(_ token: Substring) async -> Result<CallerIdentity, TokenRejection> {
-        guard token.utf8.count <= BearerToken.maxBytes else { return .failure(.tooLong) }
+        let (result, cached) = await check(token)
+        switch result {
+        case .success: CruddurMetrics.tokenVerified(outcome: cached ? "cached" : "verified")
+        case .failure(let rejection): CruddurMetrics.tokenVerified(outcome: rejection.reason)
+        }
+        return result
+    }
+
+    /// The verification, and whether it was answered from the verified-token cache.
+    func check(_ token: Substring) async -> (Result<CallerIdentity, TokenRejection>, cached: Bool) {
+        guard token.utf8.count <= BearerToken.maxBytes else { return (.failure(.tooLong), false) }
         let now = clock().timeIntervalSince1970
         let digest = VerifiedTokenCache.digest(of: token)
         // A cached token is still refused once expired, and verified again once its key leaves the key set
@@ -36,20 +46,20 @@ public struct CognitoTokenVerifier: AccessTokenVerifier {
                 try checkTimes(exp: entry.expiresAt, nbf: entry.notBefore, iat: entry.issuedAt, now: now)
             } catch {
                 cache.remove(digest)
-                return .failure(error)
+                return (.failure(error), true)
             }
             var identity = entry.identity
             identity.accessToken = String(token)
-            return .success(identity)
+            return (.success(identity), true)
         }
         do {
             let entry = try await verifyUncached(token, now: now)
             cache.store(entry, for: digest, now: now)
             var identity = entry.identity
             identity.accessToken = String(token)
-            return .success(identity)
+            return (.success(identity), false)
         } catch {
-            return .failure(error)
+            return (.failure(error), false)
         }
     }
 

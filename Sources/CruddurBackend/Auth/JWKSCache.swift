@@ -82,6 +82,8 @@ public final class JWKSCache: Sendable {
         } catch {
             result = .failure(error)
         }
+        let keys = (try? result.get())?.keys.count ?? 0
+        CruddurMetrics.keySetFetched(ok: keys > 0, keys: keys, at: clock().timeIntervalSince1970)
         state.withLock { state in
             switch result {
             case .success(let set):

@@ -16,6 +16,26 @@ public enum TokenRejection: Error, Sendable, Equatable {
     case keysUnavailable
     case verificationDisabled
 
+    /// A short, bounded name for metrics and logs (no token text, no free-form reason).
+    public var reason: String {
+        switch self {
+        case .malformed: "malformed"
+        case .tooLong: "too_long"
+        case .unsupportedAlgorithm: "unsupported_algorithm"
+        case .unknownKey: "unknown_key"
+        case .badSignature: "bad_signature"
+        case .wrongIssuer: "wrong_issuer"
+        case .notAccessToken: "not_access_token"
+        case .wrongClient: "wrong_client"
+        case .expired: "expired"
+        case .notYetValid: "not_yet_valid"
+        case .issuedInFuture: "issued_in_future"
+        case .invalidClaim: "invalid_claim"
+        case .keysUnavailable: "keys_unavailable"
+        case .verificationDisabled: "verification_disabled"
+        }
+    }
+
     /// The `error_description` sent in `WWW-Authenticate`.
     public var description: String {
         switch self {

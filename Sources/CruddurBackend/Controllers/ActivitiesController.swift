@@ -105,7 +105,10 @@ public struct ActivitiesController<Store: ActivityStore & UserStore>: Sendable {
 
     /// 429 with `Retry-After` when the caller has used up their writes.
     func admitWrite(_ context: AuthenticatedRequestContext) throws {
-        if let wait = writeLimiter.admit(context.identity.sub) { throw APIError.tooManyRequests(retryAfter: wait) }
+        if let wait = writeLimiter.admit(context.identity.sub) {
+            CruddurMetrics.writeRateLimited()
+            throw APIError.tooManyRequests(retryAfter: wait)
+        }
     }
 
     static func uuid(_ text: String?) throws -> UUID {

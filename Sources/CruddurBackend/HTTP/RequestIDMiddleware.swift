@@ -1,8 +1,10 @@
 import HTTPTypes
 import Hummingbird
 
-/// Gives every request an id: a sane incoming `X-Request-Id` is kept, anything else is replaced.
-/// The id goes into the logger's metadata and back out on every response.
+/// Gives every request an id: a sane incoming `X-Request-Id` (Envoy sends one) is kept, anything else is
+/// replaced. The id goes into the logger's metadata and back out on every response. The W3C trace id of
+/// an incoming `traceparent` goes into the metadata too (a new one when there is none), so every log line
+/// of the request can be found from the edge's trace.
 public struct RequestIDMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
 
@@ -15,9 +17,31 @@ public struct RequestIDMiddleware: RouterMiddleware {
         let id = request.headers[.xRequestID].flatMap(Self.sane) ?? context.id
         context.requestID = id
         context.logger[metadataKey: "request_id"] = "\(id)"
+        context.logger[metadataKey: "trace_id"] =
+            "\(request.headers[.traceparent].flatMap(Self.traceID) ?? Self.newTraceID())"
         var response = try await next(request, context)
         response.headers[.xRequestID] = id
         return response
+    }
+
+    /// The trace id of a W3C `traceparent` (`00-<32 hex>-<16 hex>-<2 hex>`), if valid and not all zeros.
+    static func traceID(_ header: String) -> String? {
+        let parts = header.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count >= 4, parts[0].utf8.count == 2, parts[0] != "ff", parts[1].utf8.count == 32,
+            parts[2].utf8.count == 16, parts[3].utf8.count == 2,
+            parts.prefix(4).allSatisfy({ $0.utf8.allSatisfy(Self.isLowerHex) }),
+            parts[1].contains(where: { $0 != "0" }), parts[2].contains(where: { $0 != "0" })
+        else { return nil }
+        return String(parts[1])
+    }
+
+    static func isLowerHex(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+    }
+
+    static func newTraceID() -> String {
+        let (high, low) = (UInt64.random(in: 1...UInt64.max), UInt64.random(in: 0...UInt64.max))
+        return String(high, radix: 16).leftPadded(to: 16) + String(low, radix: 16).leftPadded(to: 16)
     }
 
     /// 1–128 characters of letters, digits, `-`, `_`, `.` or `:`; nothing that could forge a log line.
@@ -36,7 +60,14 @@ public struct RequestIDMiddleware: RouterMiddleware {
     }
 }
 
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        String(repeating: "0", count: Swift.max(0, width - count)) + self
+    }
+}
+
 extension HTTPField.Name {
+    static let traceparent = Self("traceparent")!
     static let xRequestID = Self("X-Request-Id")!
     static let xCurrentUser = Self("x-current-user")!
 }

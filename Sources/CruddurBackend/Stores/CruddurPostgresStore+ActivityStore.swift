@@ -5,7 +5,7 @@ import PostgresNIO
 extension CruddurPostgresStore: ActivityStore {
     public func homeFeed(readable: [Visibility], page: PageRequest, now: Date, logger: Logger) async throws -> FeedPage
     {
-        try await database.run { client in
+        try await database.run("home_feed") { client in
             let statement = PostgresStatements.HomeFeed(now: now, readable: readable, page: page)
             let found = try await Self.activities(statement, client: client, logger: logger)
             return try await self.page(
@@ -17,7 +17,7 @@ extension CruddurPostgresStore: ActivityStore {
     public func notifications(
         for userUUID: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger
     ) async throws -> FeedPage {
-        try await database.run { client in
+        try await database.run("notifications") { client in
             let statement = PostgresStatements.Notifications(user: userUUID, now: now, readable: readable, page: page)
             let found = try await Self.activities(statement, client: client, logger: logger)
             return FeedPage(overfetched: found, limit: page.limit)
@@ -28,7 +28,7 @@ extension CruddurPostgresStore: ActivityStore {
         handle: String, readable: [Visibility], page: PageRequest, now: Date, logger: Logger
     ) async throws -> FeedPage? {
         guard let user = try await user(handle: handle, logger: logger) else { return nil }
-        return try await database.run { client in
+        return try await database.run("user_feed") { client in
             let statement = PostgresStatements.UserFeed(user: user.uuid, now: now, readable: readable, page: page)
             let found = try await Self.activities(statement, client: client, logger: logger)
             return try await self.page(
@@ -41,7 +41,7 @@ extension CruddurPostgresStore: ActivityStore {
         async throws -> FeedPage
     {
         let pattern = "%" + Self.escapeLike(term) + "%"
-        return try await database.run { client in
+        return try await database.run("search") { client in
             let statement = PostgresStatements.Search(pattern: pattern, now: now, readable: readable, page: page)
             let found = try await Self.activities(statement, client: client, logger: logger)
             return try await self.page(
@@ -52,7 +52,7 @@ extension CruddurPostgresStore: ActivityStore {
 
     public func activity(_ uuid: UUID, readable: [Visibility], now: Date, logger: Logger) async throws -> Activity? {
         let visibilities = readable.map(\.rawValue)
-        return try await database.run { client in
+        return try await database.run("activity") { client in
             let rows = try await client.query(
                 """
                 SELECT \(unescaped: Self.activityColumns)
@@ -66,7 +66,7 @@ extension CruddurPostgresStore: ActivityStore {
     public func replies(to parent: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger)
         async throws -> FeedPage
     {
-        try await database.run { client in
+        try await database.run("replies") { client in
             let statement = PostgresStatements.RepliesPage(parent: parent, now: now, readable: readable, page: page)
             return FeedPage(
                 overfetched: try await Self.activities(statement, client: client, logger: logger), limit: page.limit)
@@ -76,7 +76,7 @@ extension CruddurPostgresStore: ActivityStore {
     public func insertActivity(_ activity: NewActivity, idempotency: IdempotencyKey?, logger: Logger) async throws
         -> Activity
     {
-        let stored = try await database.run { client in
+        let stored = try await database.run("insert_activity") { client in
             try await Self.idempotent(idempotency, author: activity.authorUUID, client: client, logger: logger) {
                 let rows = try await client.query(
                     """
@@ -105,7 +105,7 @@ extension CruddurPostgresStore: ActivityStore {
     ) async throws -> Activity? {
         let visibilities = readable.map(\.rawValue)
         // One statement: the parent's count, the reply and its idempotency key are written together or not at all.
-        return try await database.run { client in
+        return try await database.run("insert_reply") { client in
             try await Self.idempotent(idempotency, author: reply.authorUUID, client: client, logger: logger) {
                 let rows = try await client.query(
                     """
@@ -134,7 +134,7 @@ extension CruddurPostgresStore: ActivityStore {
 
     public func checkHealth(logger: Logger) async -> DependencyState {
         do {
-            try await database.run { client in try await client.query("SELECT 1", logger: logger) }
+            try await database.run("health") { client in try await client.query("SELECT 1", logger: logger) }
             return .ok
         } catch {
             return .down

@@ -49,7 +49,7 @@ extension CruddurPostgresStore {
 
     /// Deletes idempotency keys past their lifetime.
     func purgeIdempotencyKeys(logger: Logger) async throws {
-        try await database.run { client in
+        try await database.run("purge_idempotency_keys") { client in
             try await client.query(
                 """
                 DELETE FROM idempotency_keys WHERE created_at <= now() - \(IdempotencyKey.lifetime) * interval '1 second'

@@ -17,7 +17,7 @@ extension CruddurPostgresStore: UserStore {
     }
 
     public func user(handle: String, logger: Logger) async throws -> User? {
-        try await database.run { client in
+        try await database.run("user_by_handle") { client in
             let rows = try await client.query(
                 "SELECT \(unescaped: Self.userColumns) FROM users WHERE lower(handle) = lower(\(handle))",
                 logger: logger)
@@ -26,7 +26,7 @@ extension CruddurPostgresStore: UserStore {
     }
 
     public func user(cognitoUserID: String, logger: Logger) async throws -> User? {
-        try await database.run { client in
+        try await database.run("user_by_sub") { client in
             for try await (uuid, handle, name, email, bio, sub) in try await client.execute(
                 PostgresStatements.UserBySub(sub: cognitoUserID), logger: logger)
             {
@@ -40,7 +40,7 @@ extension CruddurPostgresStore: UserStore {
         if let existing = try await user(cognitoUserID: profile.sub, logger: logger) { return existing }
         let base = Handle.sanitized(profile.preferredUsername)
         let name = String(profile.name.prefix(200))
-        return try await database.run { client in
+        return try await database.run("provision_user") { client in
             // An unclaimed demo user with this handle and a verified email becomes this account's.
             if let email = profile.claimingEmail {
                 let claimed = try await client.query(

@@ -36,11 +36,15 @@ public final class DatabaseAvailability: Sendable {
             state = .checking
             return true
         }
-        if start { signal.yield() }
+        if start {
+            CruddurMetrics.breaker(.checking)
+            signal.yield()
+        }
     }
 
     func set(_ new: State) {
         state.withLock { $0 = new }
+        CruddurMetrics.breaker(new)
     }
 }
 

@@ -63,8 +63,10 @@ public final class HomeFeedCache<Base: ActivityStore & UserStore>: Sendable {
         }
         switch lookup {
         case .hit(let page):
+            CruddurMetrics.feedCache(hit: true)
             return page
         case .wait(let task, let isOwner, let generation):
+            CruddurMetrics.feedCache(hit: !isOwner)
             do {
                 let result = try await task.value
                 return isOwner ? store(result, for: key, loadedAt: now, generation: generation) : result

@@ -96,25 +96,47 @@ public struct PostgresDatabase: Sendable {
     /// is open, and when the call takes longer than ``queryTimeout`` or cannot reach the database (which
     /// starts a probe); ``StoreError/rejectedValue(_:)`` when PostgreSQL refuses a value (SQLSTATE classes
     /// 22 and 23): input that got past validation is the caller's error, not a 500.
+    /// `statement` names the call in metrics (`cruddur_db_call_duration_seconds{statement=…}`).
     @discardableResult
-    public func run<T: Sendable>(_ operation: @escaping @Sendable (PostgresClient) async throws -> T) async throws -> T
-    {
+    public func run<T: Sendable>(
+        _ statement: String, _ operation: @escaping @Sendable (PostgresClient) async throws -> T
+    ) async throws -> T {
         guard !availability.isDown else {
+            CruddurMetrics.databaseCall(statement, nanoseconds: 0, failure: "breaker_open")
             throw StoreUnavailableError(reason: "the database is down", breakerOpen: true)
         }
         let client = self.client
+        let started = ContinuousClock.now
+        CruddurMetrics.databaseCallsInFlight(1)
+        defer { CruddurMetrics.databaseCallsInFlight(-1) }
+        func record(_ failure: String?) {
+            let (seconds, attoseconds) = (ContinuousClock.now - started).components
+            CruddurMetrics.databaseCall(
+                statement, nanoseconds: seconds * 1_000_000_000 + attoseconds / 1_000_000_000, failure: failure)
+        }
         do {
-            return try await withDeadline(queryTimeout) { try await operation(client) }
+            let result = try await withDeadline(queryTimeout) { try await operation(client) }
+            record(nil)
+            return result
         } catch is DeadlineExceeded {
+            record("timeout")
             availability.reportFailure()
             throw StoreUnavailableError(reason: "no answer within \(queryTimeout)")
         } catch let error as PSQLError where Self.isUnavailability(error) {
+            record("unavailable")
             availability.reportFailure()
             throw StoreUnavailableError(reason: "\(error.code)")
         } catch let error as PSQLError {
             let state = error.serverInfo?[.sqlState] ?? ""
-            guard state.hasPrefix("22") || state.hasPrefix("23") else { throw error }
+            guard state.hasPrefix("22") || state.hasPrefix("23") else {
+                record("error")
+                throw error
+            }
+            record("rejected_value")
             throw StoreError.rejectedValue(sqlState: state)
+        } catch {
+            record("error")
+            throw error
         }
     }
 

@@ -3,26 +3,28 @@ import HTTPTypes
 import Hummingbird
 import Logging
 
-/// Logs every request at `debug` (method, path without the query, status, duration) with its request id.
-/// At the default `info` level it costs nothing. Tokens and bodies are never logged; for requests that
-/// came through Envoy it notes the `sub` the edge claimed, which the backend does not trust.
-public struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
+/// One access log line per request at `info` (`LOG_LEVEL=warning` silences it): method, path, route
+/// template, status, duration in milliseconds, response bytes, and, through the logger's metadata, the
+/// request id and trace id. Never the token or the body. For requests from the edge it notes the `sub`
+/// the edge claimed (`edge_sub`), which the backend does not trust.
+public struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
     public init() {}
 
     public func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        guard context.logger.logLevel <= .debug else { return try await next(request, context) }
+        guard context.logger.logLevel <= .info else { return try await next(request, context) }
         let started = ContinuousClock.now
         let response = try await next(request, context)
-        let elapsed = ContinuousClock.now - started
+        let (seconds, attoseconds) = (ContinuousClock.now - started).components
         var metadata: Logger.Metadata = [
             "method": "\(request.method.rawValue)", "path": "\(request.uri.path.prefix(300))",
-            "status": "\(response.status.code)",
-            "duration_ms": "\(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000)",
+            "route": "\(context.endpointPath ?? "none")", "status": "\(response.status.code)",
+            "duration_ms": "\(Double(seconds) * 1000 + Double(attoseconds / 1_000_000_000_000) / 1000)",
         ]
+        if let bytes = response.body.contentLength { metadata["bytes"] = "\(bytes)" }
         if let edgeUser = request.headers[.xCurrentUser].flatMap(Self.sub) { metadata["edge_sub"] = "\(edgeUser)" }
-        context.logger.debug("request", metadata: metadata)
+        context.logger.info("request", metadata: metadata)
         return response
     }
 
