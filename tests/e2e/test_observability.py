@@ -194,3 +194,29 @@ scrape_configs:
         if prometheus is not None:
             prometheus.stop()
         edge.stop()
+
+
+def test_a_traceparent_continues_in_spans_for_the_request_its_token_and_its_database_call(cognito, postgres, andrew):
+    url = prepare_database(postgres, "cruddur_traced")
+    process, backend = start_backend("backend-traced", {
+        **cognito.backend_env(), "CONNECTION_URL": url, "LOG_FORMAT": "json", "LOG_LEVEL": "debug"})
+    try:
+        parent = "b7ad6b7169203331"
+        response = requests.get(backend + "/api/activities/notifications",
+                                headers={"traceparent": f"00-{TRACE}-{parent}-01",
+                                         "Authorization": f"Bearer {andrew['AccessToken']}"}, timeout=10)
+        assert response.status_code == 200
+        time.sleep(0.3)
+        entries = [json.loads(line) for line in process.log_text().splitlines() if line.startswith("{")]
+        spans = [entry for entry in entries if entry["message"] == "span" and entry.get("trace_id") == TRACE]
+        roots = [span for span in spans if span.get("parent_span_id") == parent]
+        assert len(roots) == 1, spans
+        root = roots[0]["span_id"]
+        names = {span["span"] for span in spans if span.get("parent_span_id") == root}
+        assert "token verify" in names, names  # a fresh process: a cache miss
+        assert any(name.startswith("db ") for name in names), names
+        access = [entry for entry in entries if entry["message"] == "request"
+                  and entry.get("route") == "/api/activities/notifications"]
+        assert access and access[-1]["trace_id"] == TRACE
+    finally:
+        process.stop()

@@ -24,6 +24,8 @@ public struct AppConfiguration: Sendable {
     public var logLevel: Logger.Level
     public var logFormat: LogFormat
     public var metricsEnabled: Bool
+    /// Whether a tracer is bootstrapped (at `LOG_LEVEL=debug`, where ``LogTracer`` writes spans).
+    public var tracing = false
     public var bodyLimit: BodyLimit
     public var seed: SeedData
     public var migrationsDirectory: String?

@@ -8,8 +8,10 @@ import ServiceLifecycle
 /// router. Every wire is here.
 public func buildApplication(
     configuration: AppConfiguration, logger: Logger, lifecycle: ServerLifecycle = ServerLifecycle(),
-    metrics: PrometheusCollectorRegistry? = nil
+    metrics: PrometheusCollectorRegistry? = nil, tracing: Bool = false
 ) async throws -> any ApplicationProtocol {
+    var configuration = configuration
+    configuration.tracing = tracing
     guard let databaseConfiguration = configuration.database else {
         let store = CruddurMemoryStore(seed: configuration.seed)
         logger.notice("No CONNECTION_URL: data lives in memory and is lost when the server stops")
@@ -102,6 +104,8 @@ public func buildRouter<Store: ActivityStore & UserStore, Verifier: AccessTokenV
     clock: @escaping @Sendable () -> Date = { Date() }
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
+    // A span per request, continuing the edge's traceparent (when a tracer is bootstrapped).
+    if configuration.tracing { router.add(middleware: TracingMiddleware()) }
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: AccessLogMiddleware())
     if let metrics {

@@ -1,4 +1,5 @@
 import Foundation
+import Instrumentation
 import Logging
 import Metrics
 import Prometheus
@@ -20,8 +21,11 @@ enum ServeCommand {
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
             metrics = registry
         }
+        // Spans are written to the log at debug: below that level there is nothing to record them for.
+        let tracing = logger.logLevel <= .debug
+        if tracing { InstrumentationSystem.bootstrap(LogTracer(logger: logger)) }
         let app = try await buildApplication(
-            configuration: configuration, logger: logger, lifecycle: lifecycle, metrics: metrics)
+            configuration: configuration, logger: logger, lifecycle: lifecycle, metrics: metrics, tracing: tracing)
         let group = ServiceGroup(
             configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in

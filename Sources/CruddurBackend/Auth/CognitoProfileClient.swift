@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
+import Tracing
 
 /// Cognito's `GetUser`, called with the caller's own access token, to provision their `users` row.
 /// This happens once per new user, never per request.
@@ -24,8 +25,9 @@ public struct CognitoProfileClient: CognitoProfileSource {
         let status: UInt
         let bytes: ByteBuffer
         do {
-            (status, bytes) = try await OutboundHTTP.fetch(
-                request, deadline: .seconds(5), maxBytes: 64 * 1024, client: client)
+            (status, bytes) = try await withSpan("cognito GetUser", ofKind: .client) { _ in
+                try await OutboundHTTP.fetch(request, deadline: .seconds(5), maxBytes: 64 * 1024, client: client)
+            }
         } catch {
             logger.warning("Cognito GetUser failed", metadata: ["error": "\(type(of: error))"])
             throw APIError.serviceUnavailable("Cognito could not be reached to set up this account")

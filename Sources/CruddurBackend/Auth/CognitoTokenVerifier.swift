@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Tracing
 import _CryptoExtras
 
 /// Verifies Cognito access tokens locally, in the fail-closed order of `spec/auth.md`: framing, header,
@@ -53,13 +54,17 @@ public struct CognitoTokenVerifier: AccessTokenVerifier {
             return (.success(identity), true)
         }
         do {
-            let entry = try await verifyUncached(token, now: now)
+            // A span on a cache miss only: the hit is a hash and a lookup.
+            let entry = try await withSpan("token verify") { _ in try await verifyUncached(token, now: now) }
             cache.store(entry, for: digest, now: now)
             var identity = entry.identity
             identity.accessToken = String(token)
             return (.success(identity), false)
-        } catch {
+        } catch let error as TokenRejection {
             return (.failure(error), false)
+        } catch {
+            // withSpan rethrows untyped; verifyUncached throws nothing else. Fail closed all the same.
+            return (.failure(.malformed("verification failed")), false)
         }
     }
 

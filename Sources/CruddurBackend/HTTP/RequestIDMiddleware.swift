@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import Instrumentation
 
 /// Gives every request an id: a sane incoming `X-Request-Id` (Envoy sends one) is kept, anything else is
 /// replaced. The id goes into the logger's metadata and back out on every response. The W3C trace id of

@@ -4,6 +4,7 @@ import NIOCore
 import NIOSSL
 import PostgresNIO
 import ServiceLifecycle
+import Tracing
 
 /// Connecting to PostgreSQL: the pooled client, a fail-fast probe for start-up, the outage breaker, and a
 /// bound on how long any store call may wait, so an outage answers 503 quickly instead of hanging.
@@ -115,7 +116,10 @@ public struct PostgresDatabase: Sendable {
                 statement, nanoseconds: seconds * 1_000_000_000 + attoseconds / 1_000_000_000, failure: failure)
         }
         do {
-            let result = try await withDeadline(queryTimeout) { try await operation(client) }
+            let result = try await withSpan("db \(statement)", ofKind: .client) { span in
+                span.attributes["db.system"] = "postgresql"
+                return try await withDeadline(queryTimeout) { try await operation(client) }
+            }
             record(nil)
             return result
         } catch is DeadlineExceeded {
