@@ -42,11 +42,16 @@ def main() -> int:
     if padded:
         bar("home signed in / anonymous with a token-sized header >= 0.97", round(signed / padded, 3), 0.97,
             signed / padded >= 0.97)
-    quiet = get("home signed in, metrics off", "rps")
+    def median_rps(prefix):
+        values = sorted(r["rps"] for n, r in scenarios.items() if n.startswith(prefix + " #"))
+        return values[len(values) // 2] if values else None
+
+    quiet = median_rps("home signed in, metrics off")
     if quiet:
-        for name in ["home signed in (1 token)", "home signed in, metrics + JSON access log"]:
-            ratio = get(name, "rps") / quiet
-            bar(f"{name} / metrics off >= 0.95", round(ratio, 3), 0.95, ratio >= 0.95)
+        for name in ["home signed in, metrics on", "home signed in, metrics + JSON access log"]:
+            ratio = median_rps(name) / quiet
+            bar(f"{name} / metrics off (medians of 3 interleaved rounds) >= 0.95", round(ratio, 3), 0.95,
+                ratio >= 0.95)
     direct_one = get("home signed in, 1 connection", "p50_ms")
     for name in ["edge: ext_authz, 1 replica, 1 connection", "edge: verifier process, 1 connection",
                  "edge: jwt_authn, 1 connection"]:

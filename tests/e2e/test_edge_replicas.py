@@ -203,3 +203,30 @@ def test_a_crud_posted_through_one_replica_is_on_home_through_the_other_within_1
         time.sleep(0.005)
     elapsed = time.monotonic() - acknowledged
     assert elapsed <= 0.1, elapsed
+
+
+def test_a_body_over_the_limit_is_refused_at_the_edge(replicated, andrew):
+    before = marks(replicated)
+    response = requests.post(replicated.url + "/api/activities", data=b"x" * (64 * 1024 + 1),
+                             headers={**bearer(andrew), "Content-Type": "application/json"}, timeout=10)
+    assert response.status_code == 413 and response.json()["error"]["code"] == "payload_too_large"
+    time.sleep(0.1)
+    assert [r for r in since(replicated, before) if r.get("path", "").startswith("/api")] == []
+
+
+def test_edge_timeouts_and_header_limits_are_configured(tmp_path):
+    """What cannot be timed in a test is at least present in the rendered configuration."""
+    import os
+    import subprocess
+    from processes import ROOT
+    rendered = subprocess.run([str(ROOT / "envoy" / "render")], capture_output=True, text=True, check=True,
+                              env={**os.environ, "AWS_COGNITO_USER_POOL_ID": "us-east-1_X",
+                                   "AWS_COGNITO_USER_POOL_CLIENT_ID": "c"}).stdout
+    for setting in ["request_headers_timeout: 10s", "stream_idle_timeout: 30s", "max_request_headers_kb: 16",
+                    "headers_with_underscores_action: REJECT_REQUEST", "path_with_escaped_slashes_action: REJECT_REQUEST",
+                    "max_request_bytes: 65536", "per_try_timeout: 5s"]:
+        assert setting in rendered, setting
+    (tmp_path / "envoy.yaml").write_text(rendered)
+    checked = subprocess.run(["envoy", "--mode", "validate", "-c", str(tmp_path / "envoy.yaml")], text=True,
+                             capture_output=True)
+    assert checked.returncode == 0, checked.stderr[-2000:]

@@ -21,6 +21,7 @@ public enum CruddurCommand {
             case "serve":
                 let configuration = try AppConfiguration(environment: environment)
                 let logger = bootstrapLogging(configuration)
+                defer { JSONLogHandler.flush() }
                 try await ServeCommand.run(configuration: configuration, logger: logger)
                 return 0
             case "migrate", "seed":

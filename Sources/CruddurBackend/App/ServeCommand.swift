@@ -56,6 +56,7 @@ enum ServeCommand {
         Thread.detachNewThread {
             Thread.sleep(forTimeInterval: Double(timeout))
             logger.error("Shutdown did not finish within \(timeout) s; exiting anyway")
+            JSONLogHandler.flush()
             exit(0)
         }
         await group.triggerGracefulShutdown()
