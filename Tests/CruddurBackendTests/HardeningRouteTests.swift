@@ -40,6 +40,18 @@ struct HardeningRouteTests {
         }
     }
 
+    /// PostgreSQL text cannot hold NUL: it is dropped, as the contract says, rather than refusing the crud.
+    @Test func nulCharactersAreDroppedFromMessages() async throws {
+        let app = try TestApp.make(store: try await TestApp.storeWithSignedInUsers())
+        try await app.test(.router) { client in
+            let response = try await client.execute(
+                uri: "/api/activities", method: .post, headers: .json(),
+                body: .json(#"{"message": "a\u0000b", "ttl": "1-day"}"#))
+            #expect(response.status == .ok)
+            #expect(response.object["message"] as? String == "ab")
+        }
+    }
+
     @Test func aRetriedPostWithTheSameKeyStoresOnce() async throws {
         let app = try TestApp.make(store: try await TestApp.storeWithSignedInUsers())
         try await app.test(.router) { client in

@@ -30,8 +30,6 @@ public enum MessageRules {
         guard let message = message.map(normalized), !message.isEmpty else { return ["message_blank"] }
         var problems: [String] = []
         if !fits(message, limit) { problems.append("message_exceed_max_chars") }
-        // PostgreSQL text cannot hold NUL, and no client means to send one.
-        if message.unicodeScalars.contains("\u{0}") { problems.append("message_invalid_characters") }
         return problems
     }
 
@@ -46,8 +44,11 @@ public enum MessageRules {
         return message.count <= limit.characters
     }
 
-    /// The message as stored: surrounding white space trimmed.
+    /// The message as stored: NUL dropped (PostgreSQL text cannot hold it, and no client means to send
+    /// one), then surrounding white space trimmed. A message of NULs and white space is blank.
     public static func normalized(_ message: String) -> String {
-        message.trimmingCharacters(in: .whitespacesAndNewlines)
+        var scalars = String.UnicodeScalarView()
+        scalars.append(contentsOf: message.unicodeScalars.lazy.filter { $0 != "\u{0}" })
+        return String(scalars).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
