@@ -19,6 +19,8 @@ def run_schemathesis(url: str, *extra: str) -> subprocess.CompletedProcess:
             "--workers", "1", "--suppress-health-check", "all", *extra,
         ],
         capture_output=True, text=True, timeout=900,
+        env={**os.environ, "SCHEMATHESIS_HOOKS": "schemathesis_hooks",
+             "PYTHONPATH": os.pathsep.join([str(ROOT / "tests" / "e2e"), os.environ.get("PYTHONPATH", "")])},
     )
     result.stdout = f"seed {SEED}\n" + result.stdout
     return result
