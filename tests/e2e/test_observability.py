@@ -218,5 +218,11 @@ def test_a_traceparent_continues_in_spans_for_the_request_its_token_and_its_data
         access = [entry for entry in entries if entry["message"] == "request"
                   and entry.get("route") == "/api/activities/notifications"]
         assert access and access[-1]["trace_id"] == TRACE
+        # Without a traceparent the request starts a trace, and its access log line carries that trace.
+        requests.get(backend + "/api/activities/home", headers={"X-Request-Id": "untraced-1"}, timeout=5)
+        time.sleep(0.3)
+        entries = [json.loads(line) for line in process.log_text().splitlines() if line.startswith("{")]
+        line = next(e for e in entries if e.get("request_id") == "untraced-1" and e["message"] == "request")
+        assert any(e["message"] == "span" and e.get("trace_id") == line["trace_id"] for e in entries)
     finally:
         process.stop()

@@ -18,8 +18,11 @@ public struct RequestIDMiddleware: RouterMiddleware {
         let id = request.headers[.xRequestID].flatMap(Self.sane) ?? context.id
         context.requestID = id
         context.logger[metadataKey: "request_id"] = "\(id)"
-        context.logger[metadataKey: "trace_id"] =
-            "\(request.headers[.traceparent].flatMap(Self.traceID) ?? Self.newTraceID())"
+        // The request span's trace when a tracer runs (so log lines and spans agree), else the incoming one.
+        let traceID =
+            InstrumentationContext.current?.w3cTrace?.traceID ?? request.headers[.traceparent].flatMap(Self.traceID)
+            ?? W3CTrace.randomHex(bytes: 16)
+        context.logger[metadataKey: "trace_id"] = "\(traceID)"
         var response = try await next(request, context)
         response.headers[.xRequestID] = id
         return response
@@ -40,11 +43,6 @@ public struct RequestIDMiddleware: RouterMiddleware {
         (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
     }
 
-    static func newTraceID() -> String {
-        let (high, low) = (UInt64.random(in: 1...UInt64.max), UInt64.random(in: 0...UInt64.max))
-        return String(high, radix: 16).leftPadded(to: 16) + String(low, radix: 16).leftPadded(to: 16)
-    }
-
     /// 1–128 characters of letters, digits, `-`, `_`, `.` or `:`; nothing that could forge a log line.
     static func sane(_ value: String) -> String? {
         guard (1...128).contains(value.utf8.count) else { return nil }
@@ -58,12 +56,6 @@ public struct RequestIDMiddleware: RouterMiddleware {
             }
         }
         return allowed ? value : nil
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        String(repeating: "0", count: Swift.max(0, width - count)) + self
     }
 }
 

@@ -142,9 +142,14 @@ struct W3CTrace: Sendable {
         self.init(traceID: traceID, spanID: String(parts[2]))
     }
 
+    /// `bytes` (8 or 16) random bytes as lower-case hex, never all zeros (W3C calls that invalid).
     static func randomHex(bytes: Int) -> String {
         var text = ""
-        for _ in 0..<bytes { text += String(format: "%02x", UInt8.random(in: 0...255)) }
+        for word in 0..<(bytes / 8) {
+            let value = UInt64.random(in: (word == 0 ? 1 : 0)...UInt64.max)
+            let digits = String(value, radix: 16)
+            text += String(repeating: "0", count: 16 - digits.count) + digits
+        }
         return text
     }
 }
