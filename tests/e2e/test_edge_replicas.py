@@ -160,17 +160,19 @@ def stored_once(postgres, messages):
 
 
 def test_kill_9_of_a_replica_under_load_fails_no_get(replicated, andrew, postgres):
-    with Load(replicated.url, andrew) as load:
-        time.sleep(1.5)
-        replicated.replicas[1].popen.send_signal(signal.SIGKILL)
-        replicated.replicas[1].popen.wait()
-        time.sleep(3)
+    try:
+        with Load(replicated.url, andrew) as load:
+            time.sleep(1.5)
+            replicated.replicas[1].popen.send_signal(signal.SIGKILL)
+            replicated.replicas[1].popen.wait()
+            time.sleep(3)
+    finally:  # the replica comes back whatever happened, so the next tests start from two
+        replicated.replicas[1].stop()
+        replicated.restart_replica(1)
+        replicated.wait_healthy(2)
     assert load.gets > 50
     assert load.get_failures == []
     stored_once(postgres, load.acknowledged)
-    replicated.replicas[1].stop()
-    replicated.restart_replica(1)
-    replicated.wait_healthy(2)
 
 
 def test_a_rolling_restart_fails_no_request(replicated, andrew, postgres):

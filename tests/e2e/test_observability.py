@@ -72,8 +72,8 @@ def test_counters_move_by_the_right_amounts(observed, andrew):
     def delta(name, **labels):
         return total(after, name, **labels) - total(before, name, **labels)
 
-    assert delta("hb_requests", http_route="/api/activities/home", http_response_status_code="200") == 5
-    assert delta("hb_requests", http_route="/api/activities/notifications",
+    assert delta("http_server_request_duration_count", http_route="/api/activities/home", http_response_status_code="200") == 5
+    assert delta("http_server_request_duration_count", http_route="/api/activities/notifications",
                  http_response_status_code="401") == 2
     assert delta("cruddur_token_verifications_total", outcome="bad_signature") == 1
     assert delta("cruddur_token_verifications_total", outcome="malformed") == 1
@@ -104,8 +104,8 @@ def test_counters_move_by_the_right_amounts(observed, andrew):
 
 
 def delta_503(before: dict, after: dict) -> float:
-    return total(after, "hb_requests", http_response_status_code="503") \
-        - total(before, "hb_requests", http_response_status_code="503")
+    return total(after, "http_server_request_duration_count", http_response_status_code="503") \
+        - total(before, "http_server_request_duration_count", http_response_status_code="503")
 
 
 def test_json_logs_parse_line_by_line_with_one_request_and_trace_id(observed):
@@ -181,7 +181,7 @@ scrape_configs:
         while True:
             for _ in range(20):
                 requests.get(edge.url + "/api/activities/home", timeout=5)
-            rate = requests.get(query, params={"query": 'sum(rate(hb_requests{http_route="/api/activities/home"}[5s]))'},
+            rate = requests.get(query, params={"query": 'sum(rate(http_server_request_duration_count{http_route="/api/activities/home"}[5s]))'},
                                 timeout=5).json()["data"]["result"]
             envoy = requests.get(query, params={"query": "sum(envoy_http_downstream_rq_total)"}, timeout=5).json()
             if rate and float(rate[0]["value"][1]) > 0 and envoy["data"]["result"]:

@@ -105,11 +105,11 @@ public func buildRouter<Store: ActivityStore & UserStore, Verifier: AccessTokenV
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
     // A span per request, continuing the edge's traceparent (when a tracer is bootstrapped).
-    if configuration.tracing { router.add(middleware: TracingMiddleware()) }
+    if configuration.tracing { router.add(middleware: RequestSpanMiddleware()) }
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: AccessLogMiddleware())
     if let metrics {
-        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: RequestMetricsMiddleware())
         MetricsController(registry: metrics).register(on: router)
     }
     router.add(middleware: CORSPolicyMiddleware(allowedOrigins: configuration.allowedOrigins))
