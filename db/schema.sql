@@ -65,3 +65,5 @@ END
 $$;
 CREATE TRIGGER activities_notify AFTER INSERT OR UPDATE OR DELETE ON activities
     FOR EACH STATEMENT EXECUTE FUNCTION cruddur_notify_activities();
+CREATE TRIGGER users_notify AFTER UPDATE OF display_name ON users
+    FOR EACH STATEMENT EXECUTE FUNCTION cruddur_notify_activities();

@@ -33,7 +33,7 @@ async function api(path, options = {}) {
   const response = await fetch(config.apiBase.replace(/\/$/, "") + path, { ...options, headers });
   const data = await response.json().catch(() => null);
   if (!response.ok) {
-    const detail = data && (data.errors ? data.errors.join(", ") : data.error && data.error.message);
+    const detail = data && (Array.isArray(data) ? data.join(", ") : data.error && data.error.message);
     throw new Error(`${response.status}: ${detail || response.statusText}`);
   }
   return data;

@@ -10,7 +10,7 @@ struct EdgeRouteTests {
     @Test func unknownRouteIsJSON404() async throws {
         let app = try TestApp.make(store: try TestApp.seededStore())
         try await app.test(.router) { client in
-            for uri in ["/", "/api", "/api/activities/home/extra", "/api/users/@worf", "/favicon.ico"] {
+            for uri in ["/", "/api", "/api/activities/home/extra", "/api/users/@worf/long", "/favicon.ico"] {
                 let response = try await client.execute(uri: uri, method: .get)
                 #expect(response.status == .notFound, "\(uri)")
                 #expect(response.errorCode == "not_found")
@@ -64,7 +64,7 @@ struct EdgeRouteTests {
                 ])
             #expect(preflight.status == .noContent)
             #expect(preflight.headers[.accessControlAllowOrigin] == TestApp.frontend)
-            #expect(preflight.headers[.accessControlAllowMethods] == "GET, POST, OPTIONS")
+            #expect(preflight.headers[.accessControlAllowMethods] == "GET, POST, PUT, OPTIONS")
             #expect(preflight.headers[.accessControlAllowHeaders] == "Authorization, Content-Type, traceparent")
             #expect(preflight.headers[.accessControlExposeHeaders] == "Link, X-Request-Id")
             #expect(preflight.headers[.accessControlMaxAge] != nil)

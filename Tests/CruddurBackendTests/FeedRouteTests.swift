@@ -110,13 +110,17 @@ struct FeedRouteTests {
         try await app.test(.router) { client in
             let response = try await client.execute(uri: "/api/activities/@AndrewBrown", method: .get)
             #expect(response.status == .ok)
-            #expect(response.array.allSatisfy { $0["handle"] as? String == "andrewbrown" })
-            #expect(response.array.map { $0["message"] as? String } == ["Cloud is fun!"])
+            let cruds = response.object["activities"] as? [[String: Any]] ?? []
+            #expect(cruds.allSatisfy { $0["handle"] as? String == "andrewbrown" })
+            #expect(cruds.map { $0["message"] as? String } == ["Cloud is fun!"])
+            let profile = response.object["profile"] as? [String: Any] ?? [:]
+            #expect(profile["handle"] as? String == "andrewbrown" && profile["cruds_count"] as? Int == 1)
             let lore = try await client.execute(uri: "/api/activities/@lore", method: .get)
             #expect(lore.status == .ok)
-            #expect(lore.array.isEmpty)
+            #expect((lore.object["activities"] as? [Any])?.isEmpty == true)
+            #expect((lore.object["profile"] as? [String: Any])?["cruds_count"] as? Int == 0)
             let loreSignedIn = try await client.execute(uri: "/api/activities/@lore", method: .get, headers: .bearer())
-            #expect(loreSignedIn.array.count == 1)
+            #expect((loreSignedIn.object["activities"] as? [Any])?.count == 1)
         }
     }
 

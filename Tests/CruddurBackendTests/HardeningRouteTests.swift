@@ -40,6 +40,23 @@ struct HardeningRouteTests {
         }
     }
 
+    /// The length is the message's as sent: padding that trimming would remove still counts, as the schema's
+    /// `maxLength` counts it (schemathesis found a padded 1025-scalar reply accepted).
+    @Test func paddingCountsTowardsTheLength() async throws {
+        let app = try TestApp.make(store: try await TestApp.storeWithSignedInUsers())
+        try await app.test(.router) { client in
+            for (message, status) in [
+                ("\t" + String(repeating: "a", count: 280), HTTPResponse.Status.unprocessableContent),
+                (String(repeating: "a", count: 280), .ok),
+            ] {
+                let body = try JSONSerialization.data(withJSONObject: ["message": message, "ttl": "1-day"])
+                let response = try await client.execute(
+                    uri: "/api/activities", method: .post, headers: .json(), body: ByteBuffer(bytes: body))
+                #expect(response.status == status)
+            }
+        }
+    }
+
     /// PostgreSQL text cannot hold NUL: it is dropped, as the contract says, rather than refusing the crud.
     @Test func nulCharactersAreDroppedFromMessages() async throws {
         let app = try TestApp.make(store: try await TestApp.storeWithSignedInUsers())

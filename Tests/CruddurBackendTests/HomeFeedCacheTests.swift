@@ -68,6 +68,12 @@ struct HomeFeedCacheTests {
         func provisionUser(_ profile: CognitoProfile, logger: Logger) async throws -> User {
             await base.provisionUser(profile, logger: logger)
         }
+        func updateProfile(_ user: UUID, _ update: ProfileUpdate, logger: Logger) async throws -> User? {
+            await base.updateProfile(user, update, logger: logger)
+        }
+        func crudsCount(of userUUID: UUID, readable: [Visibility], now: Date, logger: Logger) async throws -> Int {
+            await base.crudsCount(of: userUUID, readable: readable, now: now, logger: logger)
+        }
     }
 
     let everyone = Visibility.readable(signedIn: false)

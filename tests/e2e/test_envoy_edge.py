@@ -113,3 +113,30 @@ def test_the_check_judges_the_path_the_backend_serves(edge):
         assert len(serving) == 1 and "//" not in serving[0] and "/./" not in serving[0], serving
         if edge.auth == "ext_authz":
             assert checked == serving, (path, checked, serving)
+
+
+def test_the_profile_update_is_protected_at_the_edge_and_works_with_a_real_token(edge, andrew):
+    """PUT (what the upstream frontend sends) and POST: refused at the edge without a token, before any
+    backend sees them; with a real Cognito access token the caller's profile changes, and the user page
+    shows it in the upstream shape."""
+    preflight = requests.options(edge.url + "/api/profile/update", timeout=5, headers={
+        "Origin": FRONTEND, "Access-Control-Request-Method": "PUT",
+        "Access-Control-Request-Headers": "authorization,content-type"})
+    assert preflight.status_code == 200 and "PUT" in preflight.headers["Access-Control-Allow-Methods"]
+    before = len(edge.backend_requests())
+    for method in ["PUT", "POST"]:
+        for headers in [{}, {"Authorization": "Bearer not.a.token"}]:
+            refused = requests.request(method, edge.url + "/api/profile/update", json={"display_name": "Mallory"},
+                                       headers=headers, timeout=5)
+            assert refused.status_code == 401, (method, headers, refused.text)
+    assert [r for r in edge.backend_requests()[before:] if r.get("path", "").startswith("/api/profile")] == []
+    bio = f"edge bio {uuid.uuid4()}"
+    updated = requests.put(edge.url + "/api/profile/update", json={"display_name": "Andrew Brown", "bio": bio},
+                           headers={"Authorization": f"Bearer {andrew['AccessToken']}", "Origin": FRONTEND}, timeout=5)
+    assert updated.status_code == 200, updated.text
+    assert updated.headers["Access-Control-Allow-Origin"] == FRONTEND
+    profile = updated.json()
+    assert profile["bio"] == bio and profile["cognito_user_uuid"]
+    page = requests.get(edge.url + f"/api/activities/@{profile['handle']}", timeout=5).json()
+    assert page["profile"]["bio"] == bio and isinstance(page["activities"], list)
+    assert requests.get(edge.url + f"/api/users/@{profile['handle']}", timeout=5).json()["bio"] == bio

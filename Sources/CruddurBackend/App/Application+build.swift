@@ -118,16 +118,20 @@ public func buildRouter<Store: ActivityStore & UserStore, Verifier: AccessTokenV
         middleware: AuthenticatorMiddleware(verifier: verifier, requiredGroups: configuration.cognito.requiredGroups))
 
     let feeds = FeedService(store: store, clock: clock)
+    let profileService = ProfileService(store: store, clock: clock)
+    let callers = CallerUserService(store: store, profiles: profiles)
     let activities = ActivitiesController(
-        feeds: feeds, cruds: CrudService(store: store, clock: clock),
-        callers: CallerUserService(store: store, profiles: profiles), bodyLimit: configuration.bodyLimit,
-        writeLimiter: WriteRateLimiter(perMinute: configuration.writeRatePerMinute))
+        feeds: feeds, profiles: profileService, cruds: CrudService(store: store, clock: clock), callers: callers,
+        bodyLimit: configuration.bodyLimit, writeLimiter: WriteRateLimiter(perMinute: configuration.writeRatePerMinute))
     router.addRoutes(
         HealthController(store: store, verifier: verifier, lifecycle: lifecycle).endpoints, atPath: "/api")
     router.addRoutes(activities.publicEndpoints, atPath: "/api/activities")
     router.group("/api/activities", context: AuthenticatedRequestContext.self)
         .addRoutes(activities.protectedEndpoints)
-    router.addRoutes(UsersController(feeds: feeds).endpoints, atPath: "/api/users")
+    router.addRoutes(UsersController(feeds: feeds, profiles: profileService).endpoints, atPath: "/api/users")
+    router.group("/api/profile", context: AuthenticatedRequestContext.self)
+        .addRoutes(
+            ProfileController(profiles: profileService, callers: callers, bodyLimit: configuration.bodyLimit).endpoints)
     ExtAuthzController().register(on: router)
     return router
 }

@@ -5,16 +5,18 @@ import Hummingbird
 /// The `/api/activities` routes: feeds, search, show, posting and replying.
 public struct ActivitiesController<Store: ActivityStore & UserStore>: Sendable {
     let feeds: FeedService<Store>
+    let profiles: ProfileService<Store>
     let cruds: CrudService<Store>
     let callers: CallerUserService<Store>
     let bodyLimit: BodyLimit
     let writeLimiter: WriteRateLimiter
 
     public init(
-        feeds: FeedService<Store>, cruds: CrudService<Store>, callers: CallerUserService<Store>, bodyLimit: BodyLimit,
-        writeLimiter: WriteRateLimiter
+        feeds: FeedService<Store>, profiles: ProfileService<Store>, cruds: CrudService<Store>,
+        callers: CallerUserService<Store>, bodyLimit: BodyLimit, writeLimiter: WriteRateLimiter
     ) {
         self.feeds = feeds
+        self.profiles = profiles
         self.cruds = cruds
         self.callers = callers
         self.bodyLimit = bodyLimit
@@ -27,6 +29,7 @@ public struct ActivitiesController<Store: ActivityStore & UserStore>: Sendable {
             .get("home", use: home)
             .get("search", use: search)
             .get("@{handle}", use: userFeed)
+            .get("@{handle}/status/{uuid}", use: showByHandle)
             .get("{uuid}", use: show)
     }
 
@@ -54,12 +57,36 @@ public struct ActivitiesController<Store: ActivityStore & UserStore>: Sendable {
         return FeedPaging.response(feed, request: request, limit: page.limit, keep: ["term"])
     }
 
-    /// One user's cruds.
+    /// One user's profile and a page of their cruds: `{"profile", "activities"}`.
     @Sendable func userFeed(request: Request, context: AppRequestContext) async throws -> Response {
         let handle = context.parameters.get("handle")?.removingPercentEncoding ?? ""
         let page = try FeedPaging.pageRequest(QueryParameters(request.uri))
+        let profile = try await profiles.profile(handle: handle, caller: context.caller, logger: context.logger)
         let feed = try await feeds.userFeed(handle: handle, caller: context.caller, page: page, logger: context.logger)
-        return FeedPaging.response(feed, request: request, limit: page.limit)
+        let body = JSONResponse.object([
+            "profile": JSONResponse.encode(profile) ?? ByteBuffer(string: "null"),
+            "activities": feed.json ?? ActivityJSON.array(feed.items),
+        ])
+        return JSONResponse.bytes(
+            body, headers: FeedPaging.linkHeader(next: feed.next, request: request, limit: page.limit))
+    }
+
+    /// The upstream show page: `{"activity", "replies"}` for a crud of the user with `handle`; 404 when the
+    /// crud is unknown, expired, not readable, or someone else's.
+    @Sendable func showByHandle(request: Request, context: AppRequestContext) async throws -> Response {
+        let handle = context.parameters.get("handle")?.removingPercentEncoding ?? ""
+        let uuid = try Self.uuid(context.parameters.get("uuid"))
+        let page = try FeedPaging.pageRequest(QueryParameters(request.uri))
+        let shown = try await feeds.activity(uuid, caller: context.caller, replies: page, logger: context.logger)
+        guard shown.activity.handle.lowercased() == handle.lowercased() else {
+            throw APIError.notFound(
+                "No activity \(uuid.uuidString.lowercased()) by @\(handle.prefix(Handle.maxLength))")
+        }
+        let body = JSONResponse.object([
+            "activity": ActivityJSON.object(shown.activity), "replies": ActivityJSON.array(shown.activity.replies),
+        ])
+        return JSONResponse.bytes(
+            body, headers: FeedPaging.linkHeader(next: shown.next, request: request, limit: page.limit))
     }
 
     /// One crud with a page of its replies; `Link` announces the older ones.

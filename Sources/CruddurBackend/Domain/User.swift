@@ -9,10 +9,12 @@ public struct User: Sendable, Equatable {
     public var bio: String?
     /// The Cognito `sub` this user signs in with; `nil` for a demo user nobody has claimed.
     public var cognitoUserID: String?
+    /// When the user joined.
+    public var createdAt: Date
 
     public init(
         uuid: UUID, handle: String, displayName: String, email: String? = nil, bio: String? = nil,
-        cognitoUserID: String? = nil
+        cognitoUserID: String? = nil, createdAt: Date = Date()
     ) {
         self.uuid = uuid
         self.handle = handle
@@ -20,6 +22,7 @@ public struct User: Sendable, Equatable {
         self.email = email
         self.bio = bio
         self.cognitoUserID = cognitoUserID
+        self.createdAt = createdAt
     }
 
     /// The public short profile.

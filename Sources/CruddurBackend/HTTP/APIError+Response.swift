@@ -74,16 +74,12 @@ extension APIError: HTTPResponseError {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let body: any Encodable =
             if case .validation(let codes) = self {
-                ValidationBody(errors: codes)
+                codes
             } else {
                 ErrorBody(error: .init(code: code, message: message))
             }
         return JSONResponse.make(body, status: status, headers: headers)
     }
-}
-
-struct ValidationBody: Encodable {
-    let errors: [String]
 }
 
 struct ErrorBody: Encodable {

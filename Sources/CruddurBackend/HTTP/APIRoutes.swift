@@ -51,10 +51,14 @@ public enum APIRoutes {
         APIRoute(.get, "/api/activities/notifications", .protected),
         APIRoute(.get, "/api/activities/search", .public),
         APIRoute(.get, "/api/activities/@{handle}", .public),
+        APIRoute(.get, "/api/activities/@{handle}/status/{uuid}", .public),
         APIRoute(.post, "/api/activities", .protected),
         APIRoute(.get, "/api/activities/{uuid}", .public),
         APIRoute(.post, "/api/activities/{uuid}/reply", .protected),
         APIRoute(.get, "/api/users/@{handle}/short", .public),
+        APIRoute(.get, "/api/users/@{handle}", .public),
+        APIRoute(.put, "/api/profile/update", .protected),
+        APIRoute(.post, "/api/profile/update", .protected),
     ]
 
     /// The route that serves `method` on `path`, preferring literal segments over captures.

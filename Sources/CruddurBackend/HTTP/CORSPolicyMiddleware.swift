@@ -20,7 +20,7 @@ public struct CORSPolicyMiddleware<Context: RequestContext>: RouterMiddleware {
         if let origin, request.method == .options, request.headers[.accessControlRequestMethod] != nil {
             var headers = HTTPFields()
             headers[.accessControlAllowOrigin] = origin
-            headers[.accessControlAllowMethods] = "GET, POST, OPTIONS"
+            headers[.accessControlAllowMethods] = "GET, POST, PUT, OPTIONS"
             headers[.accessControlAllowHeaders] = "Authorization, Content-Type, traceparent"
             headers[.accessControlExposeHeaders] = "Link, X-Request-Id"
             headers[.accessControlMaxAge] = String(maxAgeSeconds)

@@ -25,9 +25,11 @@ public enum MessageRules {
     public static var maxReplyLength: Int { reply.characters }
 
     /// The validation codes `message` fails, in the spec's order; empty when it is valid.
-    /// A missing or non-string message counts as blank.
+    /// A missing or non-string message counts as blank. The length is measured on the message as sent,
+    /// padding and NUL included, as `openapi.yaml`'s `maxLength` measures it: a schema-valid message is
+    /// never too long, and a schema-invalid one never accepted for having been trimmed to fit.
     public static func problems(message: String?, limit: Limit) -> [String] {
-        guard let message = message.map(normalized), !message.isEmpty else { return ["message_blank"] }
+        guard let message, !normalized(message).isEmpty else { return ["message_blank"] }
         var problems: [String] = []
         if !fits(message, limit) { problems.append("message_exceed_max_chars") }
         return problems

@@ -24,6 +24,12 @@ extension CruddurMemoryStore: ActivityStore {
         }
     }
 
+    public func crudsCount(of userUUID: UUID, readable: [Visibility], now: Date, logger: Logger) -> Int {
+        rows.lazy.filter {
+            $0.replyTo == nil && $0.new.authorUUID == userUUID && self.isVisible($0, readable: readable, now: now)
+        }.count
+    }
+
     public func search(term: String, readable: [Visibility], page: PageRequest, now: Date, logger: Logger)
         -> FeedPage
     {

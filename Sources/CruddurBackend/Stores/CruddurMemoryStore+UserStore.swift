@@ -25,6 +25,14 @@ extension CruddurMemoryStore: UserStore {
         return user
     }
 
+    public func updateProfile(_ user: UUID, _ update: ProfileUpdate, logger: Logger) -> User? {
+        guard var stored = users[user] else { return nil }
+        stored.displayName = update.displayName
+        stored.bio = update.bio
+        users[user] = stored
+        return stored
+    }
+
     func lookUp(handle: String) -> User? {
         let wanted = handle.lowercased()
         return users.values.first { $0.handle.lowercased() == wanted }

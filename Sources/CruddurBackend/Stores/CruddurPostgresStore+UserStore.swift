@@ -3,16 +3,20 @@ import Logging
 import PostgresNIO
 
 extension CruddurPostgresStore: UserStore {
-    static let userColumns = "uuid, handle, display_name, email, bio, cognito_user_id"
+    static let userColumns = "uuid, handle, display_name, email, bio, cognito_user_id, created_at"
+    /// A row of ``userColumns``: uuid, handle, display name, email, bio, Cognito `sub`, created at.
+    typealias UserRow = (UUID, String, String, String?, String?, String?, Date)
+
+    static func user(_ row: UserRow) -> User {
+        let (uuid, handle, displayName, email, bio, sub, createdAt) = row
+        return User(
+            uuid: uuid, handle: handle, displayName: displayName, email: email, bio: bio, cognitoUserID: sub,
+            createdAt: createdAt)
+    }
 
     static func decodeUsers(_ rows: PostgresRowSequence) async throws -> [User] {
         var users: [User] = []
-        for try await (uuid, handle, name, email, bio, sub) in rows.decode(
-            (UUID, String, String, String?, String?, String?).self)
-        {
-            users.append(
-                User(uuid: uuid, handle: handle, displayName: name, email: email, bio: bio, cognitoUserID: sub))
-        }
+        for try await row in rows.decode(UserRow.self) { users.append(user(row)) }
         return users
     }
 
@@ -27,10 +31,10 @@ extension CruddurPostgresStore: UserStore {
 
     public func user(cognitoUserID: String, logger: Logger) async throws -> User? {
         try await database.run("user_by_sub") { client in
-            for try await (uuid, handle, name, email, bio, sub) in try await client.execute(
+            for try await row in try await client.execute(
                 PostgresStatements.UserBySub(sub: cognitoUserID), logger: logger)
             {
-                return User(uuid: uuid, handle: handle, displayName: name, email: email, bio: bio, cognitoUserID: sub)
+                return Self.user(row)
             }
             return nil
         }
@@ -67,6 +71,17 @@ extension CruddurPostgresStore: UserStore {
                 if let user = try await Self.decodeUsers(rows).first { return user }
             }
             throw StoreError.noFreeHandle
+        }
+    }
+
+    public func updateProfile(_ user: UUID, _ update: ProfileUpdate, logger: Logger) async throws -> User? {
+        try await database.run("update_profile") { client in
+            let rows = try await client.query(
+                """
+                UPDATE users SET display_name = \(update.displayName), bio = \(update.bio) WHERE uuid = \(user)
+                RETURNING \(unescaped: Self.userColumns)
+                """, logger: logger)
+            return try await Self.decodeUsers(rows).first
         }
     }
 }

@@ -19,6 +19,10 @@ extension HomeFeedCache: ActivityStore {
         try await base.userFeed(handle: handle, readable: readable, page: page, now: now, logger: logger)
     }
 
+    public func crudsCount(of userUUID: UUID, readable: [Visibility], now: Date, logger: Logger) async throws -> Int {
+        try await base.crudsCount(of: userUUID, readable: readable, now: now, logger: logger)
+    }
+
     public func search(term: String, readable: [Visibility], page: PageRequest, now: Date, logger: Logger)
         async throws -> FeedPage
     {
@@ -67,5 +71,11 @@ extension HomeFeedCache: UserStore {
 
     public func provisionUser(_ profile: CognitoProfile, logger: Logger) async throws -> User {
         try await base.provisionUser(profile, logger: logger)
+    }
+
+    /// A new display name shows on every feed page the user's cruds are on.
+    public func updateProfile(_ user: UUID, _ update: ProfileUpdate, logger: Logger) async throws -> User? {
+        defer { invalidate() }
+        return try await base.updateProfile(user, update, logger: logger)
     }
 }

@@ -143,8 +143,8 @@ enum PostgresStatements {
     /// The user who signs in as Cognito `sub` $1.
     struct UserBySub: PostgresPreparedStatement {
         static let sql =
-            "SELECT uuid, handle, display_name, email, bio, cognito_user_id FROM users WHERE cognito_user_id = $1"
-        typealias Row = (UUID, String, String, String?, String?, String?)
+            "SELECT uuid, handle, display_name, email, bio, cognito_user_id, created_at FROM users WHERE cognito_user_id = $1"
+        typealias Row = CruddurPostgresStore.UserRow
         let sub: String
 
         func makeBindings() throws -> PostgresBindings {

@@ -12,6 +12,8 @@ public protocol UserStore: Sendable {
     /// A handle already taken by another account gets a suffix (see ``HandleAllocator``); an unclaimed demo
     /// user (no Cognito id) with the same handle and the profile's ``CognitoProfile/claimingEmail`` is claimed instead.
     func provisionUser(_ profile: CognitoProfile, logger: Logger) async throws -> User
+    /// Sets user `user`'s display name and bio; `nil` when no such user exists.
+    func updateProfile(_ user: UUID, _ update: ProfileUpdate, logger: Logger) async throws -> User?
 }
 
 /// What Cognito says about a user, used to create their `users` row.

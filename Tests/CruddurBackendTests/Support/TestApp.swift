@@ -75,7 +75,8 @@ extension TestResponse {
     var array: [[String: Any]] { json as? [[String: Any]] ?? [] }
     var object: [String: Any] { json as? [String: Any] ?? [:] }
     var errorCode: String? { (object["error"] as? [String: Any])?["code"] as? String }
-    var validationErrors: [String] { object["errors"] as? [String] ?? [] }
+    /// A 422's body: the bare array of validation codes.
+    var validationErrors: [String] { json as? [String] ?? [] }
     var text: String { String(buffer: body) }
 }
 
