@@ -76,13 +76,77 @@ function renderActivity(activity) {
   return item;
 }
 
+// The claims of the access token (for its `sub`), read without verifying: the backend verifies.
+function claims() {
+  if (!tokens) return {};
+  const part = tokens.AccessToken.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+  return JSON.parse(atob(part));
+}
+
+let conversation = null;
+
+function item(className, title, text) {
+  const entry = document.createElement("li");
+  entry.className = className;
+  const meta = document.createElement("div");
+  meta.className = "meta";
+  meta.textContent = title;
+  const message = document.createElement("p");
+  message.className = "message";
+  message.textContent = text;
+  entry.append(meta, message);
+  return entry;
+}
+
+async function loadMessages() {
+  const groups = await api("/api/message_groups");
+  $("groups").replaceChildren(...groups.map((group) => {
+    const entry = item("group", `${group.display_name} @${group.handle}`, group.message);
+    entry.dataset.uuid = group.uuid;
+    entry.addEventListener("click", () => { conversation = group; loadMessages().catch((e) => showError(e.message)); });
+    return entry;
+  }));
+  $("conversation-title").hidden = !conversation;
+  if (!conversation) { $("conversation").replaceChildren(); return; }
+  $("conversation-title").textContent = `With ${conversation.display_name} @${conversation.handle}`;
+  const messages = await api(`/api/messages/${conversation.uuid}`);
+  $("conversation").replaceChildren(...messages.map((m) => item("dm", `${m.display_name} @${m.handle}`, m.message)));
+}
+
+async function loadProfile(handle) {
+  const page = await api(`/api/activities/@${handle.replace(/^@/, "")}`);
+  const profile = page.profile;
+  $("profile-handle").value = "@" + profile.handle;
+  $("profile-name").textContent = profile.display_name;
+  $("profile-bio").textContent = profile.bio || "";
+  $("profile-meta").textContent = `@${profile.handle} · ${profile.cruds_count} cruds`;
+  const mine = Boolean(tokens) && profile.cognito_user_uuid === claims().sub;
+  $("profile-form").hidden = !mine;
+  if (mine) {
+    $("profile-display-name").value = profile.display_name;
+    $("profile-bio-input").value = profile.bio || "";
+  }
+  $("feed").replaceChildren(...page.activities.map(renderActivity));
+}
+
 async function load() {
   showError("");
-  $("feed-title").textContent = feed === "home" ? "Home" : "Notifications";
+  const titles = { home: "Home", notifications: "Notifications", messages: "Messages", profile: "Profile" };
+  $("feed-title").textContent = titles[feed];
+  $("messages").hidden = feed !== "messages";
+  $("profile").hidden = feed !== "profile";
   try {
-    const path = feed === "home" ? "/api/activities/home" : "/api/activities/notifications";
-    const items = await api(path);
-    $("feed").replaceChildren(...items.map(renderActivity));
+    if (feed === "messages") {
+      $("feed").replaceChildren();
+      await loadMessages();
+    } else if (feed === "profile") {
+      $("feed").replaceChildren();
+      if ($("profile-handle").value) await loadProfile($("profile-handle").value);
+    } else {
+      const path = feed === "home" ? "/api/activities/home" : "/api/activities/notifications";
+      const items = await api(path);
+      $("feed").replaceChildren(...items.map(renderActivity));
+    }
   } catch (error) {
     $("feed").replaceChildren();
     showError(error.message);
@@ -159,6 +223,40 @@ function bind() {
     renderSession();
     await load();
   });
+  $("message-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const handle = $("message-handle").value.trim();
+      const target = handle ? { handle } : { message_group_uuid: conversation && conversation.uuid };
+      const written = await api("/api/messages", {
+        method: "POST",
+        headers: { "Idempotency-Key": crypto.randomUUID() },
+        body: JSON.stringify({ message: $("message-text").value, ...target }),
+      });
+      $("message-text").value = "";
+      $("message-handle").value = "";
+      conversation = { uuid: written.message_group_uuid, handle: handle.replace(/^@/, "") || conversation.handle,
+        display_name: conversation ? conversation.display_name : handle };
+      await loadMessages();
+    } catch (error) { showError(error.message); }
+  });
+  $("profile-lookup").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    showError("");
+    try { await loadProfile($("profile-handle").value); } catch (error) { showError(error.message); }
+  });
+  $("profile-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const profile = await api("/api/profile/update", {
+        method: "PUT",
+        body: JSON.stringify({ display_name: $("profile-display-name").value, bio: $("profile-bio-input").value }),
+      });
+      await loadProfile(profile.handle);
+    } catch (error) { showError(error.message); }
+  });
+  $("show-messages").addEventListener("click", () => { feed = "messages"; conversation = null; load(); });
+  $("show-profile").addEventListener("click", () => { feed = "profile"; load(); });
   $("show-home").addEventListener("click", () => { feed = "home"; load(); });
   $("show-notifications").addEventListener("click", () => { feed = "notifications"; load(); });
 }

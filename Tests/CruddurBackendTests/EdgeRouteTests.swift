@@ -65,7 +65,9 @@ struct EdgeRouteTests {
             #expect(preflight.status == .noContent)
             #expect(preflight.headers[.accessControlAllowOrigin] == TestApp.frontend)
             #expect(preflight.headers[.accessControlAllowMethods] == "GET, POST, PUT, OPTIONS")
-            #expect(preflight.headers[.accessControlAllowHeaders] == "Authorization, Content-Type, traceparent")
+            #expect(
+                preflight.headers[.accessControlAllowHeaders]
+                    == "Authorization, Content-Type, Idempotency-Key, traceparent")
             #expect(preflight.headers[.accessControlExposeHeaders] == "Link, X-Request-Id")
             #expect(preflight.headers[.accessControlMaxAge] != nil)
             #expect(preflight.headers[.vary] == "Origin")

@@ -86,3 +86,56 @@ def test_sign_in_see_members_crud_and_post(stub, browser):
     browser.find_element(By.ID, "sign-out").click()
     wait.until(conditions.visibility_of_element_located((By.ID, "sign-in-form")))
     wait.until(lambda driver: MEMBERS_CRUD not in feed_messages(driver) and message in feed_messages(driver))
+
+
+def texts(browser, selector: str) -> list[str]:
+    return browser.execute_script(
+        "return [...document.querySelectorAll(arguments[0])].map((element) => element.textContent)", selector)
+
+
+def test_messages_and_profile_pages(stub, browser):
+    """Signed in as andrew: the seeded conversation with bayko on screen, a new message written in it, and
+    andrew's own profile edited; screenshots of both pages in artifacts/."""
+    wait = WebDriverWait(browser, 20)
+    browser.get(stub + "/index.html")
+    if not browser.find_element(By.ID, "sign-out").is_displayed():
+        wait.until(conditions.visibility_of_element_located((By.ID, "sign-in-email")))
+        browser.find_element(By.ID, "sign-in-email").send_keys("andrew@exampro.co")
+        browser.find_element(By.ID, "sign-in-password").send_keys("Cruddur-demo-1!")
+        browser.find_element(By.ID, "sign-in").click()
+        wait.until(lambda driver: MEMBERS_CRUD in feed_messages(driver))
+
+    browser.find_element(By.ID, "show-messages").click()
+    wait.until(lambda driver: "Perfect, see you then." in texts(driver, "#groups .message"))
+    # Most recent first: worf's message (30 minutes old in the seed), then the conversation with bayko.
+    assert texts(browser, "#groups .message") == ["Your deployment on a Friday is without honour.",
+                                                  "Perfect, see you then."]
+    browser.find_elements(By.CSS_SELECTOR, "#groups .group")[1].click()
+    wait.until(lambda driver: texts(driver, "#conversation .message")[:1] == [
+        "Are we still on for the Cruddur demo tomorrow?"])
+    message = f"Sent from Chromium {uuid.uuid4().hex[:8]}"
+    browser.find_element(By.ID, "message-text").send_keys(message)
+    browser.find_element(By.ID, "message-send").click()
+    wait.until(lambda driver: texts(driver, "#conversation .message")[-1:] == [message])
+    wait.until(lambda driver: message in texts(driver, "#groups .message"))
+    assert browser.find_element(By.ID, "error").get_attribute("hidden") is not None
+    browser.save_screenshot(str(ARTIFACTS / "browser-messages.png"))
+
+    browser.find_element(By.ID, "show-profile").click()
+    browser.find_element(By.ID, "profile-handle").send_keys("@andrewbrown")
+    browser.find_element(By.CSS_SELECTOR, "#profile-lookup button").click()
+    wait.until(conditions.visibility_of_element_located((By.ID, "profile-form")))
+    bio = f"Edited in Chromium {uuid.uuid4().hex[:6]}"
+    field = browser.find_element(By.ID, "profile-bio-input")
+    field.clear()
+    field.send_keys(bio)
+    browser.find_element(By.ID, "profile-save").click()
+    wait.until(lambda driver: driver.find_element(By.ID, "profile-bio").text == bio)
+    browser.save_screenshot(str(ARTIFACTS / "browser-profile.png"))
+    # Someone else's profile offers no edit form.
+    handle = browser.find_element(By.ID, "profile-handle")
+    handle.clear()
+    handle.send_keys("@worf")
+    browser.find_element(By.CSS_SELECTOR, "#profile-lookup button").click()
+    wait.until(lambda driver: driver.find_element(By.ID, "profile-name").text == "Worf")
+    assert not browser.find_element(By.ID, "profile-form").is_displayed()

@@ -49,7 +49,7 @@ public func buildApplication(
 }
 
 /// Adds the token verifier that the configuration asks for to an application over `store`.
-func buildApplication<Store: ActivityStore & UserStore>(
+func buildApplication<Store: CruddurStore>(
     store: Store, services: [any Service], configuration: AppConfiguration, lifecycle: ServerLifecycle,
     metrics: PrometheusCollectorRegistry?, logger: Logger
 ) -> any ApplicationProtocol {
@@ -80,7 +80,7 @@ func buildApplication<Store: ActivityStore & UserStore>(
 }
 
 /// An application over `store` and `verifier`, with the background `services` it needs.
-public func makeApplication<Store: ActivityStore & UserStore, Verifier: AccessTokenVerifier>(
+public func makeApplication<Store: CruddurStore, Verifier: AccessTokenVerifier>(
     store: Store, verifier: Verifier, profiles: (any CognitoProfileSource)?, configuration: AppConfiguration,
     services: [any Service], lifecycle: ServerLifecycle = ServerLifecycle(),
     metrics: PrometheusCollectorRegistry? = nil, logger: Logger, clock: @escaping @Sendable () -> Date = { Date() }
@@ -98,7 +98,7 @@ public func makeApplication<Store: ActivityStore & UserStore, Verifier: AccessTo
 
 /// The router: middleware from the outside in (request id, request log, CORS, errors, authentication), then the
 /// controllers' routes.
-public func buildRouter<Store: ActivityStore & UserStore, Verifier: AccessTokenVerifier>(
+public func buildRouter<Store: CruddurStore, Verifier: AccessTokenVerifier>(
     store: Store, verifier: Verifier, profiles: (any CognitoProfileSource)?, configuration: AppConfiguration,
     lifecycle: ServerLifecycle = ServerLifecycle(), metrics: PrometheusCollectorRegistry? = nil,
     clock: @escaping @Sendable () -> Date = { Date() }
@@ -120,15 +120,22 @@ public func buildRouter<Store: ActivityStore & UserStore, Verifier: AccessTokenV
     let feeds = FeedService(store: store, clock: clock)
     let profileService = ProfileService(store: store, clock: clock)
     let callers = CallerUserService(store: store, profiles: profiles)
+    let writeLimiter = WriteRateLimiter(perMinute: configuration.writeRatePerMinute)
     let activities = ActivitiesController(
         feeds: feeds, profiles: profileService, cruds: CrudService(store: store, clock: clock), callers: callers,
-        bodyLimit: configuration.bodyLimit, writeLimiter: WriteRateLimiter(perMinute: configuration.writeRatePerMinute))
+        bodyLimit: configuration.bodyLimit, writeLimiter: writeLimiter)
     router.addRoutes(
         HealthController(store: store, verifier: verifier, lifecycle: lifecycle).endpoints, atPath: "/api")
     router.addRoutes(activities.publicEndpoints, atPath: "/api/activities")
     router.group("/api/activities", context: AuthenticatedRequestContext.self)
         .addRoutes(activities.protectedEndpoints)
     router.addRoutes(UsersController(feeds: feeds, profiles: profileService).endpoints, atPath: "/api/users")
+    router.group("/api", context: AuthenticatedRequestContext.self)
+        .addRoutes(
+            MessagesController(
+                messages: MessageService(store: store, clock: clock), callers: callers,
+                bodyLimit: configuration.bodyLimit, writeLimiter: writeLimiter
+            ).endpoints)
     router.group("/api/profile", context: AuthenticatedRequestContext.self)
         .addRoutes(
             ProfileController(profiles: profileService, callers: callers, bodyLimit: configuration.bodyLimit).endpoints)

@@ -26,6 +26,34 @@ public enum Handle {
         (1...).lazy.map { $0 == 1 ? base : "\(base)_\($0)" }
     }
 
+    /// The handles `message` names as `@handle`, lowercased, each once, in order. An `@` right after a
+    /// letter, digit or `_` (an email address) names nobody; a trailing `.` or `-` is punctuation, not part
+    /// of the handle. Whether a user has the handle is the store's question.
+    public static func mentioned(in message: String) -> [String] {
+        let bytes = Array(message.utf8)
+        var found: [String] = []
+        var index = 0
+        while index < bytes.count {
+            defer { index += 1 }
+            guard bytes[index] == UInt8(ascii: "@") else { continue }
+            if index > 0, isHandleByte(bytes[index - 1]), bytes[index - 1] != UInt8(ascii: "."),
+                bytes[index - 1] != UInt8(ascii: "-")
+            {
+                continue
+            }
+            var end = index + 1
+            while end < bytes.count, isHandleByte(bytes[end]) { end += 1 }
+            var handle = bytes[(index + 1)..<end]
+            while let last = handle.last, last == UInt8(ascii: ".") || last == UInt8(ascii: "-") {
+                handle = handle.dropLast()
+            }
+            let text = String(decoding: handle, as: UTF8.self).lowercased()
+            if isValid(text), !found.contains(text) { found.append(text) }
+            index = end - 1
+        }
+        return found
+    }
+
     private static func isHandleByte(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),

@@ -57,6 +57,9 @@ public enum APIRoutes {
         APIRoute(.post, "/api/activities/{uuid}/reply", .protected),
         APIRoute(.get, "/api/users/@{handle}/short", .public),
         APIRoute(.get, "/api/users/@{handle}", .public),
+        APIRoute(.get, "/api/message_groups", .protected),
+        APIRoute(.get, "/api/messages/{message_group_uuid}", .protected),
+        APIRoute(.post, "/api/messages", .protected),
         APIRoute(.put, "/api/profile/update", .protected),
         APIRoute(.post, "/api/profile/update", .protected),
     ]

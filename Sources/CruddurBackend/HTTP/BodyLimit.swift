@@ -52,4 +52,12 @@ extension KeyedDecodingContainer {
     func lenientString(forKey key: Key) -> String? {
         (try? decodeIfPresent(String.self, forKey: key)) ?? nil
     }
+
+    /// As ``lenientString(forKey:)``, but a value of the wrong type (not null) reads as `""`: the field was
+    /// given, and validation reports it as blank rather than as missing.
+    func givenString(forKey key: Key) -> String? {
+        if let text = lenientString(forKey: key) { return text }
+        guard contains(key), (try? decodeNil(forKey: key)) == false else { return nil }
+        return ""
+    }
 }

@@ -21,7 +21,7 @@ public struct CORSPolicyMiddleware<Context: RequestContext>: RouterMiddleware {
             var headers = HTTPFields()
             headers[.accessControlAllowOrigin] = origin
             headers[.accessControlAllowMethods] = "GET, POST, PUT, OPTIONS"
-            headers[.accessControlAllowHeaders] = "Authorization, Content-Type, traceparent"
+            headers[.accessControlAllowHeaders] = "Authorization, Content-Type, Idempotency-Key, traceparent"
             headers[.accessControlExposeHeaders] = "Link, X-Request-Id"
             headers[.accessControlMaxAge] = String(maxAgeSeconds)
             headers[.vary] = "Origin"

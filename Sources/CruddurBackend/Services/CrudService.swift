@@ -54,13 +54,20 @@ public struct CrudService<Store: ActivityStore & UserStore>: Sendable {
         return reply
     }
 
-    /// The request's idempotency key; 400 `invalid_idempotency_key` for a malformed one.
     static func idempotency(_ header: String?, request: [String]) throws -> IdempotencyKey? {
+        try IdempotencyKey(header: header, request: request)
+    }
+}
+
+extension IdempotencyKey {
+    /// The request's idempotency key; `nil` without the header, 400 `invalid_idempotency_key` for a
+    /// malformed one.
+    init?(header: String?, request: [String]) throws {
         guard let header else { return nil }
         guard let key = IdempotencyKey(key: header, request: request) else {
             throw APIError.badRequest(
                 code: "invalid_idempotency_key", message: "Idempotency-Key must be 1 to 255 visible ASCII characters")
         }
-        return key
+        self = key
     }
 }

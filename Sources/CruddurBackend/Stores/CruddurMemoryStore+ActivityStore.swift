@@ -10,6 +10,7 @@ extension CruddurMemoryStore: ActivityStore {
         for userUUID: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger
     ) -> FeedPage {
         self.page(readable: readable, page: page, now: now, withReplies: false) { row in
+            if row.mentioned.contains(userUUID) { return true }
             guard let parent = row.replyTo, let index = rowIndex[parent] else { return false }
             return rows[index].new.authorUUID == userUUID && row.new.authorUUID != userUUID
         }
@@ -57,7 +58,7 @@ extension CruddurMemoryStore: ActivityStore {
         if let earlier = try replay(idempotency, author: activity.authorUUID, now: activity.createdAt) {
             return earlier
         }
-        rows.append(Row(new: activity))
+        rows.append(Row(new: activity, mentioned: mentioned(by: activity)))
         reindex()
         remember(idempotency, author: activity.authorUUID, created: activity)
         return render(rows[rowIndex[activity.uuid]!], withReplies: false, readable: [], now: activity.createdAt)
@@ -73,7 +74,7 @@ extension CruddurMemoryStore: ActivityStore {
             return nil
         }
         rows[parentIndex].repliesCount += 1
-        rows.append(Row(new: reply, replyTo: parent))
+        rows.append(Row(new: reply, replyTo: parent, mentioned: mentioned(by: reply)))
         reindex()
         remember(idempotency, author: reply.authorUUID, created: reply)
         return render(rows[rowIndex[reply.uuid]!], withReplies: false, readable: readable, now: now)

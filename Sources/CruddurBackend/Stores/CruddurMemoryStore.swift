@@ -10,6 +10,8 @@ public actor CruddurMemoryStore {
         var repliesCount = 0
         var likesCount = 0
         var repostsCount = 0
+        /// The users its message mentions (never its author).
+        var mentioned: Set<UUID> = []
     }
 
     var users: [UUID: User] = [:]
@@ -18,6 +20,9 @@ public actor CruddurMemoryStore {
     var rowIndex: [UUID: Int] = [:]
     /// Idempotency keys by author and key: the request's hash, what it created, and when.
     var idempotencyKeys: [IdempotencySlot: (hash: Data, activity: UUID, createdAt: Date)] = [:]
+    /// Conversations by uuid, and every direct message in the order written.
+    var messageGroups: [UUID: StoredGroup] = [:]
+    var directMessages: [StoredMessage] = []
 
     struct IdempotencySlot: Hashable {
         var author: UUID
@@ -33,8 +38,28 @@ public actor CruddurMemoryStore {
             Row(new: $0.activity, replyTo: $0.replyTo, likesCount: $0.likes, repostsCount: $0.reposts)
         }
         let replyCounts = Dictionary(seeded.compactMap { $0.replyTo }.map { ($0, 1) }, uniquingKeysWith: +)
-        for index in seeded.indices { seeded[index].repliesCount = replyCounts[seeded[index].new.uuid] ?? 0 }
+        for index in seeded.indices {
+            seeded[index].repliesCount = replyCounts[seeded[index].new.uuid] ?? 0
+            seeded[index].mentioned = Self.mentioned(by: seeded[index].new, users: users)
+        }
         (rows, rowIndex) = Self.ordered(seeded)
+        for (group, members, message) in seed.storedMessages(now: now) {
+            let last = max(messageGroups[group]?.lastMessageAt ?? message.createdAt, message.createdAt)
+            messageGroups[group] = StoredGroup(uuid: group, members: [members.0, members.1], lastMessageAt: last)
+            directMessages.append(
+                StoredMessage(
+                    uuid: message.uuid, group: group, author: message.authorUUID, message: message.message,
+                    createdAt: message.createdAt))
+        }
+    }
+
+    /// The users `activity`'s message mentions, other than its author.
+    func mentioned(by activity: NewActivity) -> Set<UUID> { Self.mentioned(by: activity, users: users) }
+
+    static func mentioned(by activity: NewActivity, users: [UUID: User]) -> Set<UUID> {
+        let handles = Set(Handle.mentioned(in: activity.message))
+        return Set(users.values.filter { handles.contains($0.handle.lowercased()) }.map(\.uuid))
+            .subtracting([activity.authorUUID])
     }
 
     func reindex() {

@@ -102,6 +102,10 @@ extension CruddurPostgresStore: ActivityStore {
                         INSERT INTO idempotency_keys (user_uuid, key, request_hash, activity_uuid)
                         SELECT a.user_uuid, \(idempotency?.key), \(idempotency?.requestHash), a.uuid
                         FROM a WHERE \(idempotency?.key)::text IS NOT NULL
+                    ), m AS (
+                        INSERT INTO mentions (user_uuid, activity_uuid)
+                        SELECT n.uuid, a.uuid FROM a JOIN users n ON lower(n.handle) = ANY(\(Handle.mentioned(in: activity.message)))
+                        WHERE n.uuid <> a.user_uuid
                     )
                     SELECT \(unescaped: Self.activityColumns) FROM a JOIN users u ON u.uuid = a.user_uuid
                     """, logger: logger)
@@ -137,6 +141,10 @@ extension CruddurPostgresStore: ActivityStore {
                         INSERT INTO idempotency_keys (user_uuid, key, request_hash, activity_uuid)
                         SELECT a.user_uuid, \(idempotency?.key), \(idempotency?.requestHash), a.uuid
                         FROM a WHERE \(idempotency?.key)::text IS NOT NULL
+                    ), m AS (
+                        INSERT INTO mentions (user_uuid, activity_uuid)
+                        SELECT n.uuid, a.uuid FROM a JOIN users n ON lower(n.handle) = ANY(\(Handle.mentioned(in: reply.message)))
+                        WHERE n.uuid <> a.user_uuid
                     )
                     SELECT \(unescaped: Self.activityColumns) FROM a JOIN users u ON u.uuid = a.user_uuid
                     """, logger: logger)

@@ -95,6 +95,46 @@ CREATE TRIGGER activities_notify AFTER INSERT OR UPDATE OR DELETE ON activities
 CREATE TRIGGER users_notify AFTER UPDATE OF display_name ON users
     FOR EACH STATEMENT EXECUTE FUNCTION cruddur_notify_activities();
 """##),
+        ("0008_direct_messages", ##"""
+-- Direct messages: conversations of two people. A pair has one conversation (user_a < user_b, unique),
+-- so two people writing to each other at once end up in the same one.
+CREATE TABLE message_groups (
+    uuid uuid PRIMARY KEY,
+    user_a uuid NOT NULL REFERENCES users (uuid) ON DELETE CASCADE,
+    user_b uuid NOT NULL REFERENCES users (uuid) ON DELETE CASCADE,
+    last_message_at timestamptz NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    CHECK (user_a < user_b),
+    UNIQUE (user_a, user_b)
+);
+-- A member's conversations, most recent first, from either side: two index scans merged.
+CREATE INDEX message_groups_a_idx ON message_groups (user_a, last_message_at DESC, uuid DESC);
+CREATE INDEX message_groups_b_idx ON message_groups (user_b, last_message_at DESC, uuid DESC);
+
+CREATE TABLE messages (
+    uuid uuid PRIMARY KEY,
+    message_group_uuid uuid NOT NULL REFERENCES message_groups (uuid) ON DELETE CASCADE,
+    user_uuid uuid NOT NULL REFERENCES users (uuid) ON DELETE CASCADE,
+    -- The same measure as replies (MessageRules.reply: 1024 characters, 4 scalars each).
+    message text NOT NULL CHECK (char_length(message) BETWEEN 1 AND 4096),
+    idempotency_key text CHECK (char_length(idempotency_key) BETWEEN 1 AND 255),
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+-- A conversation's messages, newest first, keyset by (created_at, uuid).
+CREATE INDEX messages_group_idx ON messages (message_group_uuid, created_at DESC, uuid DESC);
+-- A retried write (same author, same Idempotency-Key) finds the message it stored.
+CREATE UNIQUE INDEX messages_idempotency_key ON messages (user_uuid, idempotency_key)
+    WHERE idempotency_key IS NOT NULL;
+"""##),
+        ("0009_mentions", ##"""
+-- A crud or reply that names @handle notifies that user: one row per crud and user named (never the
+-- author). Notifications read a user's rows by user_uuid. Cruds written before this migration have none.
+CREATE TABLE mentions (
+    user_uuid uuid NOT NULL REFERENCES users (uuid) ON DELETE CASCADE,
+    activity_uuid uuid NOT NULL REFERENCES activities (uuid) ON DELETE CASCADE,
+    PRIMARY KEY (user_uuid, activity_uuid)
+);
+"""##),
     ]
 
     /// `db/seed.json`.
@@ -119,6 +159,12 @@ CREATE TRIGGER users_notify AFTER UPDATE OF display_name ON users
     {"uuid": "317b4cd3-8e7a-4c4b-9d6e-4bb0d1a0c2f1", "handle": "lore", "message": "My dear brother, it the humans that are the problem", "visibility": "members", "reply_to": null, "created_minutes_ago": 45, "expires_in_minutes": 7200, "likes_count": 0, "reposts_count": 0},
     {"uuid": "9f1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c01", "handle": "andrewbrown", "message": "The world is not enough", "visibility": "public", "reply_to": null, "created_minutes_ago": 2880, "expires_in_minutes": -60, "likes_count": 0, "reposts_count": 0},
     {"uuid": "9f1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c02", "handle": "londo", "message": "Only an expired crud would say this.", "visibility": "public", "reply_to": null, "created_minutes_ago": 200, "expires_in_minutes": -1, "likes_count": 0, "reposts_count": 0}
+  ],
+  "messages": [
+    {"uuid": "7b2e4c10-8a3f-4d2b-b1c4-5e6f7a8b9c01", "message_group_uuid": "5a1c1b0e-3d0e-4c55-9f1a-0c2b7e9d4a01", "from": "andrewbrown", "to": "bayko", "message": "Are we still on for the Cruddur demo tomorrow?", "created_minutes_ago": 90},
+    {"uuid": "7b2e4c10-8a3f-4d2b-b1c4-5e6f7a8b9c02", "message_group_uuid": "5a1c1b0e-3d0e-4c55-9f1a-0c2b7e9d4a01", "from": "bayko", "to": "andrewbrown", "message": "Yes. I will bring the Envoy diagrams.", "created_minutes_ago": 80},
+    {"uuid": "7b2e4c10-8a3f-4d2b-b1c4-5e6f7a8b9c03", "message_group_uuid": "5a1c1b0e-3d0e-4c55-9f1a-0c2b7e9d4a01", "from": "andrewbrown", "to": "bayko", "message": "Perfect, see you then.", "created_minutes_ago": 75},
+    {"uuid": "7b2e4c10-8a3f-4d2b-b1c4-5e6f7a8b9c04", "message_group_uuid": "5a1c1b0e-3d0e-4c55-9f1a-0c2b7e9d4a02", "from": "worf", "to": "andrewbrown", "message": "Your deployment on a Friday is without honour.", "created_minutes_ago": 30}
   ]
 }
 """##

@@ -60,10 +60,14 @@ enum PostgresStatements {
         var filter: UUID? { nil }
     }
 
-    /// Replies by others to the cruds of user $7, newest first.
+    /// Replies by others to the cruds of user $7, and cruds that mention them, newest first.
     struct Notifications: KeysetFeedStatement {
         static let sql = keysetSQL(
-            where: "a.reply_to_user_uuid = $7 AND a.user_uuid <> $7 AND a.expires_at > $1 AND a.visibility = ANY($2)")
+            where: """
+                (a.reply_to_user_uuid = $7 AND a.user_uuid <> $7
+                 OR a.uuid IN (SELECT activity_uuid FROM mentions WHERE user_uuid = $7))
+                AND a.expires_at > $1 AND a.visibility = ANY($2)
+                """)
         let user: UUID
         let now: Date
         let readable: [Visibility]

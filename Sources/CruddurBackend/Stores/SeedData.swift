@@ -38,8 +38,34 @@ public struct SeedData: Sendable, Decodable {
         }
     }
 
+    /// A direct message between two seeded users; the pair's conversation has `group`'s uuid.
+    public struct SeedMessage: Sendable, Decodable {
+        public var uuid: UUID
+        public var group: UUID
+        public var from: String
+        public var to: String
+        public var message: String
+        public var createdMinutesAgo: Int
+
+        enum CodingKeys: String, CodingKey {
+            case uuid, from, to, message
+            case group = "message_group_uuid"
+            case createdMinutesAgo = "created_minutes_ago"
+        }
+    }
+
     public var users: [SeedUser]
     public var activities: [SeedActivity]
+    public var messages: [SeedMessage] = []
+
+    enum CodingKeys: String, CodingKey { case users, activities, messages }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        users = try container.decode([SeedUser].self, forKey: .users)
+        activities = try container.decode([SeedActivity].self, forKey: .activities)
+        messages = try container.decodeIfPresent([SeedMessage].self, forKey: .messages) ?? []
+    }
 
     /// Reads the seed file at `path`.
     public static func load(path: String) throws -> SeedData {
@@ -81,6 +107,20 @@ public struct SeedData: Sendable, Decodable {
                 uuid: seed.uuid, authorUUID: author, message: seed.message, visibility: seed.visibility,
                 expiresAt: now.addingTimeInterval(TimeInterval(seed.expiresInMinutes * 60)), createdAt: createdAt)
             return (new, seed.replyTo, seed.likesCount, seed.repostsCount)
+        }
+    }
+
+    /// The direct messages as stored at `now`: each with its conversation's uuid and the two members.
+    public func storedMessages(now: Date) -> [(group: UUID, members: (UUID, UUID), message: NewMessage)] {
+        let ids = Dictionary(uniqueKeysWithValues: users.map { ($0.handle.lowercased(), $0.uuid) })
+        return messages.compactMap { seed in
+            guard let from = ids[seed.from.lowercased()], let to = ids[seed.to.lowercased()], from != to else {
+                return nil
+            }
+            let new = NewMessage(
+                uuid: seed.uuid, authorUUID: from, recipient: .group(seed.group), message: seed.message,
+                createdAt: now.addingTimeInterval(TimeInterval(-seed.createdMinutesAgo * 60)))
+            return (seed.group, (from, to), new)
         }
     }
 }

@@ -44,6 +44,29 @@ public struct Seeder: Sendable {
                     ON CONFLICT DO NOTHING RETURNING uuid
                     """, logger: logger)
                 for try await _ in rows { newActivities += 1 }
+                try await connection.query(
+                    """
+                    INSERT INTO mentions (user_uuid, activity_uuid)
+                    SELECT uuid, \(activity.uuid) FROM users
+                    WHERE lower(handle) = ANY(\(Handle.mentioned(in: activity.message))) AND uuid <> \(activity.authorUUID)
+                    ON CONFLICT DO NOTHING
+                    """, logger: logger)
+            }
+            for (group, members, message) in seed.storedMessages(now: now) {
+                let (a, b) = CruddurPostgresStore.ordered(members.0, members.1)
+                try await connection.query(
+                    """
+                    INSERT INTO message_groups (uuid, user_a, user_b, last_message_at)
+                    VALUES (\(group), \(a), \(b), \(message.createdAt))
+                    ON CONFLICT (uuid) DO UPDATE
+                    SET last_message_at = greatest(message_groups.last_message_at, excluded.last_message_at)
+                    """, logger: logger)
+                try await connection.query(
+                    """
+                    INSERT INTO messages (uuid, message_group_uuid, user_uuid, message, created_at)
+                    VALUES (\(message.uuid), \(group), \(message.authorUUID), \(message.message), \(message.createdAt))
+                    ON CONFLICT DO NOTHING
+                    """, logger: logger)
             }
             return (newUsers, newActivities)
         }

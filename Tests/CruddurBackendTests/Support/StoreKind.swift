@@ -13,7 +13,7 @@ enum StoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
 
     /// Runs `body` with a store of this kind holding the demo seed as of `now`.
     func withStore<T: Sendable>(
-        now: Date = Date(), _ body: @escaping @Sendable (any ActivityStore & UserStore) async throws -> T
+        now: Date = Date(), _ body: @escaping @Sendable (any CruddurStore) async throws -> T
     ) async throws -> T {
         switch self {
         case .memory:

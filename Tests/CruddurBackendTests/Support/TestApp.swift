@@ -25,7 +25,7 @@ enum TestApp {
     }
 
     /// The application over `store`; signed-in callers are those `TestTokens` signs for.
-    static func make<Store: ActivityStore & UserStore>(
+    static func make<Store: CruddurStore>(
         store: Store, configuration: AppConfiguration? = nil,
         verifier: CognitoTokenVerifier = TestTokens.verifier()
     ) throws -> some ApplicationProtocol {
