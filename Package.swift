@@ -29,7 +29,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "CruddurBench",
-            dependencies: ["CruddurBackend", .product(name: "_CryptoExtras", package: "swift-crypto")]
+            dependencies: ["CruddurBackend", .product(name: "CryptoExtras", package: "swift-crypto")]
         ),
         .target(
             name: "CruddurBackend",
@@ -40,7 +40,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -57,7 +57,7 @@ let package = Package(
                 "CruddurBackend",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

@@ -1,8 +1,8 @@
 // In-process micro-benchmarks of the token verifier, in release mode: a cold verification (parse and RSA
 // signature check), a cached hit, and parsing a JWKS document. Prints one JSON object.
 import CruddurBackend
+import CryptoExtras
 import Foundation
-import _CryptoExtras
 
 let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
 let primitives = try key.publicKey.getKeyPrimitives()

@@ -1,8 +1,8 @@
 import CruddurBackend
+import CryptoExtras
 import Foundation
 import Synchronization
 import Testing
-import _CryptoExtras
 
 /// Tokens that a lenient JSON reading or a cache keyed by `kid` alone would let through.
 @Suite("Access token edge cases")

@@ -1,9 +1,9 @@
 import CruddurBackend
 import Crypto
+import CryptoExtras
 import Foundation
 import Synchronization
 import Testing
-import _CryptoExtras
 
 @Suite("Access token verification, rule by rule")
 struct TokenVerifierTests {

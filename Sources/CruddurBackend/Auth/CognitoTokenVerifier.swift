@@ -1,7 +1,7 @@
 import Crypto
+import CryptoExtras
 import Foundation
 import Tracing
-import _CryptoExtras
 
 /// Verifies Cognito access tokens locally, in the fail-closed order of `spec/auth.md`: framing, header,
 /// signature, claims. Nothing is trusted before the signature verifies, and no header field chooses

@@ -1,5 +1,5 @@
+import CryptoExtras
 import Foundation
-import _CryptoExtras
 
 /// The usable signing keys of a JWKS document, by `kid`.
 public struct JSONWebKeySet: Sendable {

@@ -1,7 +1,7 @@
 import Crypto
+import CryptoExtras
 import Foundation
 import Synchronization
-import _CryptoExtras
 
 /// The pool's signing keys, cached. Lookups are a locked dictionary read; a refetch is single-flight,
 /// and one triggered by an unknown `kid` happens at most once per rate window. When a fetch fails the

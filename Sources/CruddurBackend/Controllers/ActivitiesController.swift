@@ -109,7 +109,7 @@ public struct ActivitiesController<Store: ActivityStore & UserStore>: Sendable {
 
     /// Posts a crud as the caller.
     @Sendable func create(request: Request, context: AuthenticatedRequestContext) async throws -> Response {
-        try admitWrite(context)
+        try writeLimiter.admitWrite(by: context.identity.sub)
         let body = try await bodyLimit.decode(CreateActivityBody.self, from: request)
         let user = try await callers.user(for: context.identity, logger: context.logger)
         let activity = try await cruds.create(
@@ -120,7 +120,7 @@ public struct ActivitiesController<Store: ActivityStore & UserStore>: Sendable {
 
     /// Replies to a crud as the caller.
     @Sendable func reply(request: Request, context: AuthenticatedRequestContext) async throws -> Response {
-        try admitWrite(context)
+        try writeLimiter.admitWrite(by: context.identity.sub)
         let parent = try Self.uuid(context.parameters.get("uuid"))
         let body = try await bodyLimit.decode(ReplyBody.self, from: request)
         let user = try await callers.user(for: context.identity, logger: context.logger)
@@ -128,14 +128,6 @@ public struct ActivitiesController<Store: ActivityStore & UserStore>: Sendable {
             author: user, to: parent, message: body.message, idempotencyKey: request.headers[.idempotencyKey],
             logger: context.logger)
         return JSONResponse.bytes(ActivityJSON.object(reply))
-    }
-
-    /// 429 with `Retry-After` when the caller has used up their writes.
-    func admitWrite(_ context: AuthenticatedRequestContext) throws {
-        if let wait = writeLimiter.admit(context.identity.sub) {
-            CruddurMetrics.writeRateLimited()
-            throw APIError.tooManyRequests(retryAfter: wait)
-        }
     }
 
     static func uuid(_ text: String?) throws -> UUID {

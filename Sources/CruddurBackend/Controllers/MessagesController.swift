@@ -48,10 +48,7 @@ public struct MessagesController<Store: CruddurStore>: Sendable {
 
     /// Writes a message into a conversation, or to a user.
     @Sendable func write(request: Request, context: AuthenticatedRequestContext) async throws -> Response {
-        if let wait = writeLimiter.admit(context.identity.sub) {
-            CruddurMetrics.writeRateLimited()
-            throw APIError.tooManyRequests(retryAfter: wait)
-        }
+        try writeLimiter.admitWrite(by: context.identity.sub)
         let body = try await bodyLimit.decode(NewMessageBody.self, from: request)
         let user = try await callers.user(for: context.identity, logger: context.logger)
         let written = try await messages.write(

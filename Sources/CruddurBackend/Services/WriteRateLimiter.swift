@@ -22,6 +22,13 @@ public final class WriteRateLimiter: Sendable {
         self.clock = clock
     }
 
+    /// Takes a token for `caller`, or throws 429 with the seconds until one is free (and counts the refusal).
+    public func admitWrite(by caller: String) throws {
+        guard let wait = admit(caller) else { return }
+        CruddurMetrics.writeRateLimited()
+        throw APIError.tooManyRequests(retryAfter: wait)
+    }
+
     /// Takes a token for `caller`; `nil` when admitted, else the whole seconds until one is free.
     public func admit(_ caller: String) -> Int? {
         guard perMinute > 0 else { return nil }

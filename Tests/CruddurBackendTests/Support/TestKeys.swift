@@ -1,6 +1,6 @@
 import CruddurBackend
+import CryptoExtras
 import Foundation
-import _CryptoExtras
 
 /// RSA keys generated once per test run, and the JWKS documents that publish them.
 enum TestKeys {

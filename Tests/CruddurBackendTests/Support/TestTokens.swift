@@ -1,6 +1,6 @@
 import CruddurBackend
+import CryptoExtras
 import Foundation
-import _CryptoExtras
 
 /// Signs test JWTs, valid by default, with any header or claim changed or removed.
 enum TestTokens {
