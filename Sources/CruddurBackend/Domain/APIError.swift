@@ -25,3 +25,10 @@ public enum APIError: Error, Sendable, Equatable {
     /// 500: a bug; the message stays generic.
     case internalError
 }
+
+extension APIError {
+    /// 404 for a handle no user has (quoted at most ``Handle/maxLength`` characters long).
+    static func noUser(_ handle: some StringProtocol) -> APIError {
+        .notFound("No user @\(handle.prefix(Handle.maxLength))")
+    }
+}

@@ -27,7 +27,7 @@ public struct FeedService<Store: ActivityStore & UserStore>: Sendable {
         guard Handle.isValid(handle),
             let feed = try await store.userFeed(
                 handle: handle, readable: caller.readable, page: page, now: clock(), logger: logger)
-        else { throw APIError.notFound(Self.noUser(handle)) }
+        else { throw APIError.noUser(handle) }
         return feed
     }
 
@@ -59,12 +59,8 @@ public struct FeedService<Store: ActivityStore & UserStore>: Sendable {
     /// The short profile of the user with `handle`.
     public func userShort(handle: String, logger: Logger) async throws -> UserShort {
         guard Handle.isValid(handle), let user = try await store.user(handle: handle, logger: logger) else {
-            throw APIError.notFound(Self.noUser(handle))
+            throw APIError.noUser(handle)
         }
         return user.short
-    }
-
-    static func noUser(_ handle: String) -> String {
-        "No user @\(handle.prefix(Handle.maxLength))"
     }
 }

@@ -49,7 +49,7 @@ public struct MessageService<Store: UserStore & MessageStore>: Sendable {
                 recipient = .user(user.uuid)
                 if user.uuid == author.uuid, group == nil { problems.append("handle_self") }
             } else {
-                missing = APIError.notFound("No user @\(name.prefix(Handle.maxLength))")
+                missing = APIError.noUser(name)
             }
         }
         if let group, !isBlank(group) {

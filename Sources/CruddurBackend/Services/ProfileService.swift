@@ -14,7 +14,7 @@ public struct ProfileService<Store: ActivityStore & UserStore>: Sendable {
     /// The profile of the user with `handle`, counting the cruds `caller` may read.
     public func profile(handle: String, caller: Caller, logger: Logger) async throws -> Profile {
         guard Handle.isValid(handle), let user = try await store.user(handle: handle, logger: logger) else {
-            throw APIError.notFound(FeedService<Store>.noUser(handle))
+            throw APIError.noUser(handle)
         }
         return try await profile(of: user, readable: caller.readable, logger: logger)
     }
@@ -25,7 +25,7 @@ public struct ProfileService<Store: ActivityStore & UserStore>: Sendable {
     ) async throws -> Profile {
         let update = try ProfileRules.validated(displayName: displayName, bio: bio, bioIsString: bioIsString)
         guard let updated = try await store.updateProfile(user.uuid, update, logger: logger) else {
-            throw APIError.notFound(FeedService<Store>.noUser(user.handle))
+            throw APIError.noUser(user.handle)
         }
         return try await profile(of: updated, readable: Visibility.readable(signedIn: true), logger: logger)
     }
