@@ -91,25 +91,27 @@ extension CruddurPostgresStore: ActivityStore {
     {
         let stored = try await database.run("insert_activity") { client in
             try await Self.idempotent(idempotency, author: activity.authorUUID, client: client, logger: logger) {
-                let rows = try await client.query(
-                    """
-                    WITH a AS (
-                        INSERT INTO activities (uuid, user_uuid, message, visibility, expires_at, created_at)
-                        VALUES (\(activity.uuid), \(activity.authorUUID), \(activity.message),
-                                \(activity.visibility.rawValue), \(activity.expiresAt), \(activity.createdAt))
-                        RETURNING *
-                    ), k AS (
-                        INSERT INTO idempotency_keys (user_uuid, key, request_hash, activity_uuid)
-                        SELECT a.user_uuid, \(idempotency?.key), \(idempotency?.requestHash), a.uuid
-                        FROM a WHERE \(idempotency?.key)::text IS NOT NULL
-                    ), m AS (
-                        INSERT INTO mentions (user_uuid, activity_uuid)
-                        SELECT n.uuid, a.uuid FROM a JOIN users n ON lower(n.handle) = ANY(\(Handle.mentioned(in: activity.message)))
-                        WHERE n.uuid <> a.user_uuid
-                    )
-                    SELECT \(unescaped: Self.activityColumns) FROM a JOIN users u ON u.uuid = a.user_uuid
-                    """, logger: logger)
-                return try await Self.decodeActivities(rows).first
+                try await client.committed(logger: logger) { connection in
+                    let rows = try await connection.query(
+                        """
+                        WITH a AS (
+                            INSERT INTO activities (uuid, user_uuid, message, visibility, expires_at, created_at)
+                            VALUES (\(activity.uuid), \(activity.authorUUID), \(activity.message),
+                                    \(activity.visibility.rawValue), \(activity.expiresAt), \(activity.createdAt))
+                            RETURNING *
+                        ), k AS (
+                            INSERT INTO idempotency_keys (user_uuid, key, request_hash, activity_uuid)
+                            SELECT a.user_uuid, \(idempotency?.key), \(idempotency?.requestHash), a.uuid
+                            FROM a WHERE \(idempotency?.key)::text IS NOT NULL
+                        ), m AS (
+                            INSERT INTO mentions (user_uuid, activity_uuid)
+                            SELECT n.uuid, a.uuid FROM a JOIN users n ON lower(n.handle) = ANY(\(Handle.mentioned(in: activity.message)))
+                            WHERE n.uuid <> a.user_uuid
+                        )
+                        SELECT \(unescaped: Self.activityColumns) FROM a JOIN users u ON u.uuid = a.user_uuid
+                        """, logger: logger)
+                    return try await Self.decodeActivities(rows).first
+                }
             }
         }
         guard let stored else { throw StoreError.unknownAuthor }
@@ -124,31 +126,33 @@ extension CruddurPostgresStore: ActivityStore {
         // One statement: the parent's count, the reply and its idempotency key are written together or not at all.
         return try await database.run("insert_reply") { client in
             try await Self.idempotent(idempotency, author: reply.authorUUID, client: client, logger: logger) {
-                let rows = try await client.query(
-                    """
-                    WITH p AS (
-                        UPDATE activities SET replies_count = replies_count + 1
-                        WHERE uuid = \(parent) AND expires_at > \(now) AND visibility = ANY(\(visibilities))
-                        RETURNING uuid, user_uuid
-                    ), a AS (
-                        INSERT INTO activities (uuid, user_uuid, message, visibility, expires_at, created_at,
-                                                reply_to_activity_uuid, reply_to_user_uuid)
-                        SELECT \(reply.uuid), \(reply.authorUUID), \(reply.message), \(reply.visibility.rawValue),
-                               \(reply.expiresAt), \(reply.createdAt), p.uuid, p.user_uuid
-                        FROM p
-                        RETURNING *
-                    ), k AS (
-                        INSERT INTO idempotency_keys (user_uuid, key, request_hash, activity_uuid)
-                        SELECT a.user_uuid, \(idempotency?.key), \(idempotency?.requestHash), a.uuid
-                        FROM a WHERE \(idempotency?.key)::text IS NOT NULL
-                    ), m AS (
-                        INSERT INTO mentions (user_uuid, activity_uuid)
-                        SELECT n.uuid, a.uuid FROM a JOIN users n ON lower(n.handle) = ANY(\(Handle.mentioned(in: reply.message)))
-                        WHERE n.uuid <> a.user_uuid
-                    )
-                    SELECT \(unescaped: Self.activityColumns) FROM a JOIN users u ON u.uuid = a.user_uuid
-                    """, logger: logger)
-                return try await Self.decodeActivities(rows).first
+                try await client.committed(logger: logger) { connection in
+                    let rows = try await connection.query(
+                        """
+                        WITH p AS (
+                            UPDATE activities SET replies_count = replies_count + 1
+                            WHERE uuid = \(parent) AND expires_at > \(now) AND visibility = ANY(\(visibilities))
+                            RETURNING uuid, user_uuid
+                        ), a AS (
+                            INSERT INTO activities (uuid, user_uuid, message, visibility, expires_at, created_at,
+                                                    reply_to_activity_uuid, reply_to_user_uuid)
+                            SELECT \(reply.uuid), \(reply.authorUUID), \(reply.message), \(reply.visibility.rawValue),
+                                   \(reply.expiresAt), \(reply.createdAt), p.uuid, p.user_uuid
+                            FROM p
+                            RETURNING *
+                        ), k AS (
+                            INSERT INTO idempotency_keys (user_uuid, key, request_hash, activity_uuid)
+                            SELECT a.user_uuid, \(idempotency?.key), \(idempotency?.requestHash), a.uuid
+                            FROM a WHERE \(idempotency?.key)::text IS NOT NULL
+                        ), m AS (
+                            INSERT INTO mentions (user_uuid, activity_uuid)
+                            SELECT n.uuid, a.uuid FROM a JOIN users n ON lower(n.handle) = ANY(\(Handle.mentioned(in: reply.message)))
+                            WHERE n.uuid <> a.user_uuid
+                        )
+                        SELECT \(unescaped: Self.activityColumns) FROM a JOIN users u ON u.uuid = a.user_uuid
+                        """, logger: logger)
+                    return try await Self.decodeActivities(rows).first
+                }
             }
         }
     }

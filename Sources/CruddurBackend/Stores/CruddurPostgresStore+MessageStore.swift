@@ -113,29 +113,31 @@ extension CruddurPostgresStore: MessageStore {
                 SELECT (SELECT uuid FROM g), (SELECT uuid FROM m)
                 """, binds: bindings)
         return try await database.run("write_message") { client in
-            var written: (group: UUID?, message: UUID?) = (nil, nil)
-            for try await row in try await client.query(statement, logger: logger).decode((UUID?, UUID?).self) {
-                written = row
-            }
-            guard written.group != nil else { return nil }
-            // No message row: the author used this Idempotency-Key before; answer what it stored.
-            let rows =
-                if written.message == nil {
-                    try await client.query(
-                        """
-                        SELECT \(unescaped: Self.messageColumns) FROM messages m JOIN users u ON u.uuid = m.user_uuid
-                        WHERE m.user_uuid = \(new.authorUUID) AND m.idempotency_key = \(new.idempotencyKey)
-                        """, logger: logger)
-                } else {
-                    try await client.query(
-                        """
-                        SELECT \(unescaped: Self.messageColumns) FROM messages m JOIN users u ON u.uuid = m.user_uuid
-                        WHERE m.uuid = \(new.uuid)
-                        """, logger: logger)
+            try await client.committed(logger: logger) { connection in
+                var written: (group: UUID?, message: UUID?) = (nil, nil)
+                for try await row in try await connection.query(statement, logger: logger).decode((UUID?, UUID?).self) {
+                    written = row
                 }
-            guard let stored = try await Self.decodeMessages(rows).first else { return nil }
-            if written.message == nil, stored.message != new.message { throw StoreError.idempotencyKeyReused }
-            return stored
+                guard written.group != nil else { return nil }
+                // No message row: the author used this Idempotency-Key before; answer what it stored.
+                let rows =
+                    if written.message == nil {
+                        try await connection.query(
+                            """
+                            SELECT \(unescaped: Self.messageColumns) FROM messages m JOIN users u ON u.uuid = m.user_uuid
+                            WHERE m.user_uuid = \(new.authorUUID) AND m.idempotency_key = \(new.idempotencyKey)
+                            """, logger: logger)
+                    } else {
+                        try await connection.query(
+                            """
+                            SELECT \(unescaped: Self.messageColumns) FROM messages m JOIN users u ON u.uuid = m.user_uuid
+                            WHERE m.uuid = \(new.uuid)
+                            """, logger: logger)
+                    }
+                guard let stored = try await Self.decodeMessages(rows).first else { return nil }
+                if written.message == nil, stored.message != new.message { throw StoreError.idempotencyKeyReused }
+                return stored
+            }
         }
     }
 

@@ -45,43 +45,47 @@ extension CruddurPostgresStore: UserStore {
         let base = Handle.sanitized(profile.preferredUsername)
         let name = String(profile.name.prefix(200))
         return try await database.run("provision_user") { client in
-            // An unclaimed demo user with this handle and a verified email becomes this account's.
-            if let email = profile.claimingEmail {
-                let claimed = try await client.query(
-                    """
-                    UPDATE users SET cognito_user_id = \(profile.sub)
-                    WHERE lower(handle) = lower(\(base)) AND cognito_user_id IS NULL AND lower(email) = lower(\(email))
-                    RETURNING \(unescaped: Self.userColumns)
-                    """, logger: logger)
-                if let user = try await Self.decodeUsers(claimed).first { return user }
+            try await client.committed(logger: logger) { connection in
+                // An unclaimed demo user with this handle and a verified email becomes this account's.
+                if let email = profile.claimingEmail {
+                    let claimed = try await connection.query(
+                        """
+                        UPDATE users SET cognito_user_id = \(profile.sub)
+                        WHERE lower(handle) = lower(\(base)) AND cognito_user_id IS NULL AND lower(email) = lower(\(email))
+                        RETURNING \(unescaped: Self.userColumns)
+                        """, logger: logger)
+                    if let user = try await Self.decodeUsers(claimed).first { return user }
+                }
+                for handle in Handle.candidates(for: base).prefix(1000) {
+                    let inserted = try await connection.query(
+                        """
+                        INSERT INTO users (uuid, cognito_user_id, handle, display_name, email)
+                        VALUES (\(UUID()), \(profile.sub), \(handle), \(name), \(profile.email))
+                        ON CONFLICT DO NOTHING
+                        RETURNING \(unescaped: Self.userColumns)
+                        """, logger: logger)
+                    if let user = try await Self.decodeUsers(inserted).first { return user }
+                    // The conflict may be this very account, provisioned by a concurrent request.
+                    let rows = try await connection.query(
+                        "SELECT \(unescaped: Self.userColumns) FROM users WHERE cognito_user_id = \(profile.sub)",
+                        logger: logger)
+                    if let user = try await Self.decodeUsers(rows).first { return user }
+                }
+                throw StoreError.noFreeHandle
             }
-            for handle in Handle.candidates(for: base).prefix(1000) {
-                let inserted = try await client.query(
-                    """
-                    INSERT INTO users (uuid, cognito_user_id, handle, display_name, email)
-                    VALUES (\(UUID()), \(profile.sub), \(handle), \(name), \(profile.email))
-                    ON CONFLICT DO NOTHING
-                    RETURNING \(unescaped: Self.userColumns)
-                    """, logger: logger)
-                if let user = try await Self.decodeUsers(inserted).first { return user }
-                // The conflict may be this very account, provisioned by a concurrent request.
-                let rows = try await client.query(
-                    "SELECT \(unescaped: Self.userColumns) FROM users WHERE cognito_user_id = \(profile.sub)",
-                    logger: logger)
-                if let user = try await Self.decodeUsers(rows).first { return user }
-            }
-            throw StoreError.noFreeHandle
         }
     }
 
     public func updateProfile(_ user: UUID, _ update: ProfileUpdate, logger: Logger) async throws -> User? {
         try await database.run("update_profile") { client in
-            let rows = try await client.query(
-                """
-                UPDATE users SET display_name = \(update.displayName), bio = \(update.bio) WHERE uuid = \(user)
-                RETURNING \(unescaped: Self.userColumns)
-                """, logger: logger)
-            return try await Self.decodeUsers(rows).first
+            try await client.committed(logger: logger) { connection in
+                let rows = try await connection.query(
+                    """
+                    UPDATE users SET display_name = \(update.displayName), bio = \(update.bio) WHERE uuid = \(user)
+                    RETURNING \(unescaped: Self.userColumns)
+                    """, logger: logger)
+                return try await Self.decodeUsers(rows).first
+            }
         }
     }
 }
