@@ -49,4 +49,51 @@ struct MentionTests {
             }
         }
     }
+
+    /// Replies and mentions interleaved in time come back as one feed, newest first, each once, page after
+    /// page: the PostgreSQL store reads them as two keyset scans and merges them.
+    @Test(arguments: kinds) func notificationsMergeRepliesAndMentionsAcrossPages(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            var users: [String: UUID] = [:]
+            for name in ["kirk", "spock", "mccoy"] {
+                users[name] =
+                    try await store.provisionUser(
+                        CognitoProfile(sub: "sub-\(name)", preferredUsername: name, name: name.capitalized, email: nil),
+                        logger: testLogger
+                    ).uuid
+            }
+            let start = Date().addingTimeInterval(-100)
+            func post(_ author: String, _ message: String, at second: Int, replyTo parent: UUID? = nil) async throws
+                -> UUID
+            {
+                let at = start.addingTimeInterval(Double(second))
+                let new = NewActivity(
+                    uuid: UUID(), authorUUID: users[author]!, message: message, visibility: .public,
+                    expiresAt: at.addingTimeInterval(3600), createdAt: at)
+                guard let parent else { return try await store.insertActivity(new, logger: testLogger).uuid }
+                let reply = try await store.insertReply(
+                    new, to: parent, readable: [.public], now: at, logger: testLogger)
+                return try #require(reply).uuid
+            }
+            var expected: [UUID] = []
+            for round in 0..<4 {
+                let crud = try await post("kirk", "log \(round)", at: round * 10)
+                expected.append(try await post("spock", "a reply", at: round * 10 + 1, replyTo: crud))
+                expected.append(try await post("mccoy", "@kirk look", at: round * 10 + 2))
+                expected.append(try await post("mccoy", "@kirk and a reply", at: round * 10 + 3, replyTo: crud))
+                _ = try await post("kirk", "@kirk to myself", at: round * 10 + 4, replyTo: crud)
+            }
+            var seen: [UUID] = []
+            var page = PageRequest(limit: 5)
+            while true {
+                let feed = try await store.notifications(
+                    for: users["kirk"]!, readable: [.public], page: page, now: start.addingTimeInterval(60),
+                    logger: testLogger)
+                seen += feed.items.map(\.uuid)
+                guard let next = feed.next else { break }
+                page = PageRequest(limit: 5, before: next)
+            }
+            #expect(seen == expected.reversed())
+        }
+    }
 }

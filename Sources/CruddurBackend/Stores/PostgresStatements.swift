@@ -61,13 +61,27 @@ enum PostgresStatements {
     }
 
     /// Replies by others to the cruds of user $7, and cruds that mention them, newest first.
+    ///
+    /// Two keyset scans, each at most a page long, appended: the replies from `activities_notifications_idx`,
+    /// the mentions (other than those replies) through `mentions_pkey`. One `OR` across the two made
+    /// PostgreSQL scan the whole table on every request (4.6 ms at 10k cruds, `EXPLAIN ANALYZE`; 0.4 ms so).
     struct Notifications: KeysetFeedStatement {
-        static let sql = keysetSQL(
-            where: """
-                (a.reply_to_user_uuid = $7 AND a.user_uuid <> $7
-                 OR a.uuid IN (SELECT activity_uuid FROM mentions WHERE user_uuid = $7))
-                AND a.expires_at > $1 AND a.visibility = ANY($2)
-                """)
+        static let sql = """
+            SELECT \(activityColumns)
+            FROM (
+                (SELECT a.* FROM activities a
+                 WHERE a.reply_to_user_uuid = $7 AND a.user_uuid <> $7 AND a.expires_at > $1
+                   AND a.visibility = ANY($2) AND \(beforeCursor)
+                 ORDER BY a.created_at DESC, a.uuid DESC LIMIT $6)
+                UNION ALL
+                (SELECT a.* FROM mentions m JOIN activities a ON a.uuid = m.activity_uuid
+                 WHERE m.user_uuid = $7 AND (a.reply_to_user_uuid IS DISTINCT FROM $7 OR a.user_uuid = $7)
+                   AND a.expires_at > $1 AND a.visibility = ANY($2) AND \(beforeCursor)
+                 ORDER BY a.created_at DESC, a.uuid DESC LIMIT $6)
+            ) a JOIN users u ON u.uuid = a.user_uuid
+            ORDER BY a.created_at DESC, a.uuid DESC
+            LIMIT $6
+            """
         let user: UUID
         let now: Date
         let readable: [Visibility]
