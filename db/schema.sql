@@ -44,6 +44,7 @@ CREATE INDEX activities_replies_idx ON activities (reply_to_activity_uuid, creat
 CREATE INDEX activities_notifications_idx ON activities (reply_to_user_uuid, created_at DESC, uuid DESC)
     WHERE reply_to_user_uuid IS NOT NULL;
 CREATE INDEX activities_message_trgm_idx ON activities USING gin (message gin_trgm_ops);
+CREATE INDEX activities_created_idx ON activities (created_at DESC, uuid DESC);
 
 -- Idempotency-Key: a caller's key and the crud or reply its first request created, kept 24 hours.
 CREATE TABLE idempotency_keys (

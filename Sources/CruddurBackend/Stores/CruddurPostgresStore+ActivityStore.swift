@@ -55,8 +55,13 @@ extension CruddurPostgresStore: ActivityStore {
     {
         let pattern = "%" + Self.escapeLike(term) + "%"
         return try await database.run("search") { client in
+            // Not prepared: each pattern gets its own plan (a common word walks the newest rows, a rare one
+            // the trigram index), which a cached generic plan cannot choose between.
             let statement = PostgresStatements.Search(pattern: pattern, now: now, readable: readable, page: page)
-            let found = try await Self.activities(statement, client: client, logger: logger)
+            let found = try await Self.decodeActivities(
+                client.query(
+                    PostgresQuery(unsafeSQL: PostgresStatements.Search.sql, binds: statement.makeBindings()),
+                    logger: logger))
             return try await self.page(
                 found, limit: page.limit, withReplies: true, readable: readable, now: now, client: client,
                 logger: logger)

@@ -105,6 +105,7 @@ enum PostgresStatements {
     }
 
     /// Cruds and replies whose message matches the ILIKE pattern $7 (with `\\` as its escape), newest first.
+    /// Run unprepared, so that each pattern is planned for itself (see ``CruddurPostgresStore/search``).
     struct Search: KeysetFeedStatement {
         static let sql = keysetSQL(
             where: "a.message ILIKE $7 ESCAPE '\\' AND a.expires_at > $1 AND a.visibility = ANY($2)")
