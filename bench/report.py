@@ -52,6 +52,17 @@ def main() -> int:
             ratio = median_rps(name) / quiet
             bar(f"{name} / metrics off (medians of 3 interleaved rounds) >= 0.95", round(ratio, 3), 0.95,
                 ratio >= 0.95)
+    for name in ["home signed in, no feed cache", "notifications", "a user's cruds", "show a crud",
+                 "search, a common word", "search, a rare phrase", "a user's short profile"]:
+        rps = get(name, "rps")
+        if rps is not None:
+            bar(f"{name} >= 0.25 x liveness", round(rps / ceiling, 3), 0.25, rps / ceiling >= 0.25)
+        large, small = get(f"{name}, 1M rows", "p50_ms"), get(name, "p50_ms")
+        if large is not None and small:
+            bar(f"{name}: p50 at 1M rows <= 1.3 x at 10k", round(large / small, 3), 1.3, large / small <= 1.3)
+    create = get("create a crud", "rps")
+    if create is not None:
+        bar("create a crud >= 0.15 x liveness", round(create / ceiling, 3), 0.15, create / ceiling >= 0.15)
     direct_one = get("home signed in, 1 connection", "p50_ms")
     for name in ["edge: ext_authz, 1 replica, 1 connection", "edge: verifier process, 1 connection",
                  "edge: jwt_authn, 1 connection"]:
