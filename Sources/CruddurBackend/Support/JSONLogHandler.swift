@@ -35,24 +35,45 @@ public struct JSONLogHandler: LogHandler {
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
         // Written straight into bytes: JSONSerialization made an access log line cost more than the request.
+        var line = head(level: event.level, message: event.message)
+        for (key, value) in merged where !Self.reserved.contains(key) { Self.write(key, value, into: &line) }
+        line.writeStaticString("}\n")
+        Self.output.append(line)
+    }
+
+    /// An access log line at `info`: the handler's metadata, then the record's fields, with no metadata
+    /// dictionary built or merged (``AccessLogMiddleware`` calls it when no metadata provider is set).
+    func log(access record: AccessRecord) {
+        var line = head(level: .info, message: AccessRecord.message)
+        for (key, value) in metadata where !Self.reserved.contains(key) && !AccessRecord.fields.contains(key) {
+            Self.write(key, value, into: &line)
+        }
+        record.writeMembers(into: &line)
+        line.writeStaticString("}\n")
+        Self.output.append(line)
+    }
+
+    /// A line's opening brace and its `time`, `level`, `label` and `message` members.
+    func head(level: Logger.Level, message: Logger.Message) -> ByteBuffer {
         var line = ByteBuffer()
         line.reserveCapacity(512)
         line.writeStaticString("{\"time\":\"")
         ActivityJSON.writeTimestamp(Date(), into: &line)
         line.writeStaticString("\",\"level\":")
-        ActivityJSON.writeString(event.level.rawValue, into: &line)
+        ActivityJSON.writeString(level.rawValue, into: &line)
         line.writeStaticString(",\"label\":")
         ActivityJSON.writeString(label, into: &line)
         line.writeStaticString(",\"message\":")
-        ActivityJSON.writeString(event.message.description, into: &line)
-        for (key, value) in merged where !Self.reserved.contains(key) {
-            line.writeStaticString(",")
-            ActivityJSON.writeString(key, into: &line)
-            line.writeStaticString(":")
-            Self.write(value, into: &line)
-        }
-        line.writeStaticString("}\n")
-        Self.output.append(line)
+        ActivityJSON.writeString(message.description, into: &line)
+        return line
+    }
+
+    /// `,"key":value`.
+    static func write(_ key: String, _ value: Logger.Metadata.Value, into line: inout ByteBuffer) {
+        line.writeStaticString(",")
+        ActivityJSON.writeString(key, into: &line)
+        line.writeStaticString(":")
+        write(value, into: &line)
     }
 
     /// Field names the line itself uses; metadata of the same name would make a line with a repeated key.
