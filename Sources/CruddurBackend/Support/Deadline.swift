@@ -1,3 +1,4 @@
+import NIOPosix
 import Synchronization
 
 /// Thrown by ``withDeadline(_:_:)`` when the operation did not finish in time.
@@ -7,24 +8,31 @@ struct DeadlineExceeded: Error {}
 /// comes first, and in either case returns *then*: an operation that ignores cancellation (a connection
 /// wedged by a database crash) is cancelled and left behind, never waited for. A task group would wait
 /// for it, and the request with it, past every deadline.
+///
+/// One task runs the operation and reports its own result; the deadline is a timer on an event loop.
+/// The first version also ran the timer and the wait as tasks (three tasks and a dispatch timer per call):
+/// with the PostgreSQL store that was a tenth of a one-row read's throughput (`wrk`, same build with and
+/// without the deadline, see docs/performance.md).
 func withDeadline<T: Sendable>(_ timeout: Duration, _ operation: @escaping @Sendable () async throws -> T)
     async throws -> T
 {
     let outcome = DeadlineOutcome<T>()
-    let work = Task { try await operation() }
-    return try await withTaskCancellationHandler {
-        try await withCheckedThrowingContinuation { continuation in
-            outcome.wait(continuation)
-            let timer = Task {
-                try await Task.sleep(for: timeout)
-                if outcome.finish(.failure(DeadlineExceeded())) { work.cancel() }
-            }
-            Task {
-                let result = await work.result
-                timer.cancel()
-                outcome.finish(result)
-            }
+    let work = Task {
+        do {
+            outcome.finish(.success(try await operation()))
+        } catch {
+            outcome.finish(.failure(error))
         }
+    }
+    let (seconds, attoseconds) = timeout.components
+    let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(
+        in: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    ) {
+        if outcome.finish(.failure(DeadlineExceeded())) { work.cancel() }
+    }
+    defer { timer.cancel() }
+    return try await withTaskCancellationHandler {
+        try await withCheckedThrowingContinuation { continuation in outcome.wait(continuation) }
     } onCancel: {
         work.cancel()
         outcome.finish(.failure(CancellationError()))
