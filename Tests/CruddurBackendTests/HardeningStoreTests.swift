@@ -90,6 +90,30 @@ struct HardeningStoreTests {
                 logger: testLogger)
             #expect(second.items.map(\.message) == ["reply 1", "reply 0"])
             #expect(second.next == nil)
+            // The crud and its replies together: the same pages.
+            let together = try #require(
+                try await store.activityWithReplies(
+                    parent.uuid, readable: members, page: .init(limit: 5), now: now, logger: testLogger))
+            #expect(together.activity.uuid == parent.uuid && together.activity.repliesCount == 7)
+            #expect(together.replies.items.map(\.message) == first.items.map(\.message))
+            #expect(together.replies.next == first.next)
+            let rest = try #require(
+                try await store.activityWithReplies(
+                    parent.uuid, readable: members, page: .init(limit: 5, before: first.next), now: now,
+                    logger: testLogger))
+            #expect(rest.replies.items.map(\.message) == ["reply 1", "reply 0"] && rest.replies.next == nil)
+            let reply = try #require(first.items.first)
+            let leaf = try #require(
+                try await store.activityWithReplies(
+                    reply.uuid, readable: members, page: .init(), now: now, logger: testLogger))
+            #expect(leaf.activity.message == "reply 6" && leaf.replies.items.isEmpty)
+            #expect(
+                try await store.activityWithReplies(
+                    UUID(), readable: members, page: .init(), now: now, logger: testLogger) == nil)
+            #expect(
+                try await store.activityWithReplies(
+                    parent.uuid, readable: members, page: .init(), now: now.addingTimeInterval(3600), logger: testLogger
+                ) == nil, "an expired crud is not shown, whatever its replies")
         }
     }
 

@@ -49,9 +49,12 @@ public struct FeedService<Store: ActivityStore & UserStore>: Sendable {
         -> (activity: Activity, next: FeedCursor?)
     {
         let now = clock()
-        guard var activity = try await store.activity(uuid, readable: caller.readable, now: now, logger: logger)
+        guard
+            let shown = try await store.activityWithReplies(
+                uuid, readable: caller.readable, page: page, now: now, logger: logger)
         else { throw APIError.notFound("No activity \(uuid.uuidString.lowercased())") }
-        let replies = try await store.replies(to: uuid, readable: caller.readable, page: page, now: now, logger: logger)
+        var activity = shown.activity
+        let replies = shown.replies
         activity.replies = replies.items.reversed()
         return (activity, replies.next)
     }

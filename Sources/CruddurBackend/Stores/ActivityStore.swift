@@ -23,6 +23,11 @@ public protocol ActivityStore: Sendable {
     /// A page of the readable, unexpired direct replies to `parent`, newest first.
     func replies(to parent: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger) async throws
         -> FeedPage
+    /// One crud and a page of its replies, newest first, or `nil` when the crud is not readable: what
+    /// ``activity(_:readable:now:logger:)`` and ``replies(to:readable:page:now:logger:)`` answer together,
+    /// in one round trip where the store can make it one.
+    func activityWithReplies(_ uuid: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger)
+        async throws -> (activity: Activity, replies: FeedPage)?
     /// Stores a new top-level crud, or, when its author used `idempotency`'s key within its lifetime,
     /// returns what that request stored (``StoreError/idempotencyKeyReused`` if it asked for something else).
     /// The crud and its key are written together or not at all.
@@ -35,6 +40,15 @@ public protocol ActivityStore: Sendable {
     ) async throws -> Activity?
     /// The state of the backing storage, for the readiness check.
     func checkHealth(logger: Logger) async -> DependencyState
+}
+
+extension ActivityStore {
+    public func activityWithReplies(
+        _ uuid: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger
+    ) async throws -> (activity: Activity, replies: FeedPage)? {
+        guard let activity = try await activity(uuid, readable: readable, now: now, logger: logger) else { return nil }
+        return (activity, try await replies(to: uuid, readable: readable, page: page, now: now, logger: logger))
+    }
 }
 
 /// A crud about to be written.

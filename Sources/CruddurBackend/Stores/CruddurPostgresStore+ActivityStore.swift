@@ -91,6 +91,24 @@ extension CruddurPostgresStore: ActivityStore {
         }
     }
 
+    public func activityWithReplies(
+        _ uuid: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger
+    ) async throws -> (activity: Activity, replies: FeedPage)? {
+        try await database.run("activity_with_replies") { client in
+            let statement = PostgresStatements.ActivityWithReplies(
+                parent: uuid, now: now, readable: readable, page: page)
+            var activity: Activity?
+            var replies: [Activity] = []
+            for try await row in try await client.execute(statement, logger: logger) {
+                let (part, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10) = row
+                let decoded = PostgresStatements.activity((a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10))
+                if part == 0 { activity = decoded } else { replies.append(decoded) }
+            }
+            guard let activity else { return nil }
+            return (activity, FeedPage(overfetched: replies, limit: page.limit))
+        }
+    }
+
     public func insertActivity(_ activity: NewActivity, idempotency: IdempotencyKey?, logger: Logger) async throws
         -> Activity
     {

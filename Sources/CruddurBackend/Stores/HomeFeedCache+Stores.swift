@@ -39,6 +39,12 @@ extension HomeFeedCache: ActivityStore {
         try await base.replies(to: parent, readable: readable, page: page, now: now, logger: logger)
     }
 
+    public func activityWithReplies(
+        _ uuid: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger
+    ) async throws -> (activity: Activity, replies: FeedPage)? {
+        try await base.activityWithReplies(uuid, readable: readable, page: page, now: now, logger: logger)
+    }
+
     public func insertActivity(_ activity: NewActivity, idempotency: IdempotencyKey?, logger: Logger) async throws
         -> Activity
     {

@@ -159,6 +159,35 @@ enum PostgresStatements {
         var filter: UUID? { parent }
     }
 
+    /// Crud $7 (part 0) and a page of its replies, newest first (part 1), in one round trip: showing a crud
+    /// took two statements, and each statement costs the server more CPU than PostgreSQL spends on it.
+    struct ActivityWithReplies: PostgresPreparedStatement {
+        static let sql = """
+            (SELECT 0, \(activityColumns)
+             FROM activities a JOIN users u ON u.uuid = a.user_uuid
+             WHERE a.uuid = $7 AND a.expires_at > $1 AND a.visibility = ANY($2))
+            UNION ALL
+            (SELECT 1, \(activityColumns)
+             FROM activities a JOIN users u ON u.uuid = a.user_uuid
+             WHERE a.reply_to_activity_uuid = $7 AND a.expires_at > $1 AND a.visibility = ANY($2) AND \(beforeCursor)
+             ORDER BY a.created_at DESC, a.uuid DESC
+             LIMIT $6)
+            ORDER BY 1, 12 DESC, 2 DESC
+            """
+        typealias Row = (Int, UUID, String, String, String, Int, Int, Int, UUID?, String, Date, Date)
+        let parent: UUID
+        let now: Date
+        let readable: [Visibility]
+        let page: PageRequest
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresStatements.pageBindings(now: now, readable: readable, page: page)
+            bindings.append(parent)
+            return bindings
+        }
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    }
+
     /// The user who signs in as Cognito `sub` $1.
     struct UserBySub: PostgresPreparedStatement {
         static let sql =
