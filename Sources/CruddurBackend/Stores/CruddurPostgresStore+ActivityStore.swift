@@ -7,10 +7,7 @@ extension CruddurPostgresStore: ActivityStore {
     {
         try await database.run("home_feed") { client in
             let statement = PostgresStatements.HomeFeed(now: now, readable: readable, page: page)
-            let found = try await Self.activities(statement, client: client, logger: logger)
-            return try await self.page(
-                found, limit: page.limit, withReplies: true, readable: readable, now: now, client: client,
-                logger: logger)
+            return try await Self.feedPage(statement, limit: page.limit, client: client, logger: logger)
         }
     }
 
@@ -30,10 +27,7 @@ extension CruddurPostgresStore: ActivityStore {
         guard let user = try await user(handle: handle, logger: logger) else { return nil }
         return try await database.run("user_feed") { client in
             let statement = PostgresStatements.UserFeed(user: user.uuid, now: now, readable: readable, page: page)
-            let found = try await Self.activities(statement, client: client, logger: logger)
-            return try await self.page(
-                found, limit: page.limit, withReplies: true, readable: readable, now: now, client: client,
-                logger: logger)
+            return try await Self.feedPage(statement, limit: page.limit, client: client, logger: logger)
         }
     }
 
@@ -58,13 +52,12 @@ extension CruddurPostgresStore: ActivityStore {
             // Not prepared: each pattern gets its own plan (a common word walks the newest rows, a rare one
             // the trigram index), which a cached generic plan cannot choose between.
             let statement = PostgresStatements.Search(pattern: pattern, now: now, readable: readable, page: page)
-            let found = try await Self.decodeActivities(
-                client.query(
-                    PostgresQuery(unsafeSQL: PostgresStatements.Search.sql, binds: statement.makeBindings()),
-                    logger: logger))
-            return try await self.page(
-                found, limit: page.limit, withReplies: true, readable: readable, now: now, client: client,
+            let rows = try await client.query(
+                PostgresQuery(unsafeSQL: PostgresStatements.Search.sql, binds: statement.makeBindings()),
                 logger: logger)
+            var found: [PostgresStatements.FeedRow] = []
+            for try await row in rows.decode(PostgresStatements.FeedRow.self) { found.append(row) }
+            return Self.feedPage(found, limit: page.limit)
         }
     }
 

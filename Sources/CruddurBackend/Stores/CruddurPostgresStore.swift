@@ -31,35 +31,32 @@ public struct CruddurPostgresStore: Sendable {
     static let minUUID = UUID(uuidString: "00000000-0000-0000-0000-000000000000")!
 
     /// One page from up to `limit + 1` activities read newest first, with their replies when asked.
-    func page(
-        _ activities: [Activity], limit: Int, withReplies: Bool, readable: [Visibility], now: Date,
-        client: PostgresClient, logger: Logger
-    ) async throws -> FeedPage {
-        let page = FeedPage(overfetched: activities, limit: limit)
-        guard withReplies else { return page }
-        let items = try await attachReplies(
-            to: page.items, readable: readable, now: now, client: client, logger: logger)
-        return FeedPage(items: items, next: page.next)
+    /// Builds a feed page from a feed statement's rows: the feed (part 0) with its embedded replies
+    /// (part 1) attached oldest first, one more than `limit` read to tell whether a next page exists.
+    static func feedPage(_ rows: [PostgresStatements.FeedRow], limit: Int) -> FeedPage {
+        var activities: [Activity] = []
+        var replies: [UUID: [Activity]] = [:]
+        for (part, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10) in rows {
+            let activity = PostgresStatements.activity((a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10))
+            if part == 0 {
+                activities.append(activity)
+            } else if let parent = activity.replyToActivityUUID {
+                replies[parent, default: []].append(activity)
+            }
+        }
+        for index in activities.indices {
+            activities[index].replies = (replies[activities[index].uuid] ?? []).reversed()
+        }
+        return FeedPage(overfetched: activities, limit: limit)
     }
 
-    /// Fills in the direct replies (oldest first) of every activity in `activities` that has any, in one query.
-    func attachReplies(
-        to activities: [Activity], readable: [Visibility], now: Date, client: PostgresClient, logger: Logger
-    ) async throws -> [Activity] {
-        let parents = activities.filter { $0.repliesCount > 0 }.map(\.uuid)
-        guard !parents.isEmpty else { return activities }
-        var replies: [UUID: [Activity]] = [:]
-        let rows = try await client.execute(
-            PostgresStatements.Replies(parents: parents, now: now, readable: readable), logger: logger)
-        for try await row in rows {
-            let reply = PostgresStatements.activity(row)
-            replies[reply.replyToActivityUUID!, default: []].append(reply)
-        }
-        return activities.map { activity in
-            var activity = activity
-            activity.replies = replies[activity.uuid] ?? []
-            return activity
-        }
+    /// Runs a prepared feed statement with embedded replies and returns its page.
+    static func feedPage<Statement: PostgresPreparedStatement>(
+        _ statement: Statement, limit: Int, client: PostgresClient, logger: Logger
+    ) async throws -> FeedPage where Statement.Row == PostgresStatements.FeedRow {
+        var rows: [PostgresStatements.FeedRow] = []
+        for try await row in try await client.execute(statement, logger: logger) { rows.append(row) }
+        return feedPage(rows, limit: limit)
     }
 
     /// Runs a prepared feed statement and returns its activities.

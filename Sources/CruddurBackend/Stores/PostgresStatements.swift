@@ -16,6 +16,9 @@ enum PostgresStatements {
     static let beforeCursor =
         "(a.created_at, a.uuid) < ('epoch'::timestamptz + $3 * interval '1 second' + $4 * interval '1 microsecond', $5)"
 
+    /// A feed row: its part (0, the feed itself; 1, an embedded reply), then the activity columns.
+    typealias FeedRow = (Int, UUID, String, String, String, Int, Int, Int, UUID?, String, Date, Date)
+
     /// A keyset feed's SQL: the activity columns of the rows matching `condition` and the cursor, newest
     /// first, at most $6 of them.
     static func keysetSQL(where condition: String) -> String {
@@ -25,6 +28,27 @@ enum PostgresStatements {
         WHERE \(condition) AND \(beforeCursor)
         ORDER BY a.created_at DESC, a.uuid DESC
         LIMIT $6
+        """
+    }
+
+    /// A keyset feed (part 0, newest first) and the newest ``Activity/embeddedReplies`` readable, unexpired
+    /// replies of each of its cruds (part 1), in one statement: fetching the replies separately was a
+    /// second round trip on most pages, and each statement costs the server more CPU than PostgreSQL
+    /// spends on it. One short index scan per crud that has replies, however many it has.
+    static func feedWithRepliesSQL(where condition: String) -> String {
+        """
+        WITH f AS MATERIALIZED (\(keysetSQL(where: condition)))
+        SELECT 0, f.* FROM f
+        UNION ALL
+        SELECT 1, r.* FROM f CROSS JOIN LATERAL (
+            SELECT \(activityColumns)
+            FROM activities a JOIN users u ON u.uuid = a.user_uuid
+            WHERE f.replies_count > 0 AND a.reply_to_activity_uuid = f.uuid AND a.expires_at > $1
+              AND a.visibility = ANY($2)
+            ORDER BY a.created_at DESC, a.uuid DESC
+            LIMIT \(Activity.embeddedReplies)
+        ) r
+        ORDER BY 1, 12 DESC, 2 DESC
         """
     }
 
@@ -51,7 +75,8 @@ enum PostgresStatements {
 
     /// Top-level cruds, newest first.
     struct HomeFeed: KeysetFeedStatement {
-        static let sql = keysetSQL(
+        typealias Row = FeedRow
+        static let sql = feedWithRepliesSQL(
             where: "a.reply_to_activity_uuid IS NULL AND a.expires_at > $1 AND a.visibility = ANY($2)")
         let now: Date
         let readable: [Visibility]
@@ -66,6 +91,7 @@ enum PostgresStatements {
     /// the mentions (other than those replies) through `mentions_pkey`. One `OR` across the two made
     /// PostgreSQL scan the whole table on every request (4.6 ms at 10k cruds, `EXPLAIN ANALYZE`; 0.4 ms so).
     struct Notifications: KeysetFeedStatement {
+        typealias Row = ActivityRow
         static let sql = """
             SELECT \(activityColumns)
             FROM (
@@ -92,7 +118,8 @@ enum PostgresStatements {
 
     /// The top-level cruds of user $7, newest first.
     struct UserFeed: KeysetFeedStatement {
-        static let sql = keysetSQL(
+        typealias Row = FeedRow
+        static let sql = feedWithRepliesSQL(
             where:
                 "a.user_uuid = $7 AND a.reply_to_activity_uuid IS NULL AND a.expires_at > $1 AND a.visibility = ANY($2)"
         )
@@ -107,7 +134,8 @@ enum PostgresStatements {
     /// Cruds and replies whose message matches the ILIKE pattern $7 (with `\\` as its escape), newest first.
     /// Run unprepared, so that each pattern is planned for itself (see ``CruddurPostgresStore/search``).
     struct Search: KeysetFeedStatement {
-        static let sql = keysetSQL(
+        typealias Row = FeedRow
+        static let sql = feedWithRepliesSQL(
             where: "a.message ILIKE $7 ESCAPE '\\' AND a.expires_at > $1 AND a.visibility = ANY($2)")
         let pattern: String
         let now: Date
@@ -117,38 +145,9 @@ enum PostgresStatements {
         var filter: String? { pattern }
     }
 
-    /// The newest ``Activity/embeddedReplies`` readable, unexpired replies of each of the cruds $1, oldest
-    /// first: one short index scan per crud, however many replies it has.
-    struct Replies: PostgresPreparedStatement {
-        static let sql = """
-            SELECT r.*
-            FROM unnest($1::uuid[]) AS p(uuid)
-            CROSS JOIN LATERAL (
-                SELECT \(activityColumns)
-                FROM activities a JOIN users u ON u.uuid = a.user_uuid
-                WHERE a.reply_to_activity_uuid = p.uuid AND a.expires_at > $2 AND a.visibility = ANY($3)
-                ORDER BY a.created_at DESC, a.uuid DESC
-                LIMIT \(Activity.embeddedReplies)
-            ) r
-            ORDER BY r.created_at, r.uuid
-            """
-        typealias Row = ActivityRow
-        let parents: [UUID]
-        let now: Date
-        let readable: [Visibility]
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 3)
-            bindings.append(parents)
-            bindings.append(now)
-            bindings.append(readable.map(\.rawValue))
-            return bindings
-        }
-        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
-    }
-
     /// A page of the replies to crud $7, newest first.
     struct RepliesPage: KeysetFeedStatement {
+        typealias Row = ActivityRow
         static let sql = keysetSQL(
             where: "a.reply_to_activity_uuid = $7 AND a.expires_at > $1 AND a.visibility = ANY($2)")
         let parent: UUID
@@ -207,7 +206,7 @@ enum PostgresStatements {
 /// A keyset-paged feed of activities. Its bindings are $1 now, $2 the readable visibilities, $3 and $4 the
 /// cursor's seconds and microseconds, $5 the cursor's uuid, $6 the limit (one more than the page), and,
 /// when the statement filters on one, $7 `filter`.
-protocol KeysetFeedStatement: PostgresPreparedStatement where Row == PostgresStatements.ActivityRow {
+protocol KeysetFeedStatement: PostgresPreparedStatement {
     associatedtype Filter: PostgresEncodable & Sendable
     var filter: Filter? { get }
     var now: Date { get }
@@ -221,6 +220,12 @@ extension KeysetFeedStatement {
         if let filter { try bindings.append(filter) }
         return bindings
     }
+}
 
+extension KeysetFeedStatement where Row == PostgresStatements.ActivityRow {
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+}
+
+extension KeysetFeedStatement where Row == PostgresStatements.FeedRow {
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }
