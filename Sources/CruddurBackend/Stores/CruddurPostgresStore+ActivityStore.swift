@@ -56,7 +56,7 @@ extension CruddurPostgresStore: ActivityStore {
                 PostgresQuery(unsafeSQL: PostgresStatements.Search.sql, binds: statement.makeBindings()),
                 logger: logger)
             var found: [PostgresStatements.FeedRow] = []
-            for try await row in rows.decode(PostgresStatements.FeedRow.self) { found.append(row) }
+            for try await row in rows { found.append(try PostgresStatements.feedRow(row)) }
             return Self.feedPage(found, limit: page.limit)
         }
     }
@@ -92,9 +92,7 @@ extension CruddurPostgresStore: ActivityStore {
                 parent: uuid, now: now, readable: readable, page: page)
             var activity: Activity?
             var replies: [Activity] = []
-            for try await row in try await client.execute(statement, logger: logger) {
-                let (part, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10) = row
-                let decoded = PostgresStatements.activity((a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10))
+            for try await (part, decoded) in try await client.execute(statement, logger: logger) {
                 if part == 0 { activity = decoded } else { replies.append(decoded) }
             }
             guard let activity else { return nil }

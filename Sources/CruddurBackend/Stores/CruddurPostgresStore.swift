@@ -15,8 +15,8 @@ public struct CruddurPostgresStore: Sendable {
 
     static func decodeActivities(_ rows: PostgresRowSequence) async throws -> [Activity] {
         var activities: [Activity] = []
-        for try await row in rows.decode(PostgresStatements.ActivityRow.self) {
-            activities.append(PostgresStatements.activity(row))
+        for try await row in rows {
+            activities.append(try PostgresStatements.activity(row))
         }
         return activities
     }
@@ -36,8 +36,7 @@ public struct CruddurPostgresStore: Sendable {
     static func feedPage(_ rows: [PostgresStatements.FeedRow], limit: Int) -> FeedPage {
         var activities: [Activity] = []
         var replies: [UUID: [Activity]] = [:]
-        for (part, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10) in rows {
-            let activity = PostgresStatements.activity((a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10))
+        for (part, activity) in rows {
             if part == 0 {
                 activities.append(activity)
             } else if let parent = activity.replyToActivityUUID {
@@ -62,10 +61,10 @@ public struct CruddurPostgresStore: Sendable {
     /// Runs a prepared feed statement and returns its activities.
     static func activities<Statement: PostgresPreparedStatement>(
         _ statement: Statement, client: PostgresClient, logger: Logger
-    ) async throws -> [Activity] where Statement.Row == PostgresStatements.ActivityRow {
+    ) async throws -> [Activity] where Statement.Row == Activity {
         var activities: [Activity] = []
         for try await row in try await client.execute(statement, logger: logger) {
-            activities.append(PostgresStatements.activity(row))
+            activities.append(row)
         }
         return activities
     }
