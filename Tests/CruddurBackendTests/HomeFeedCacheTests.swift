@@ -34,6 +34,10 @@ struct HomeFeedCacheTests {
             async throws -> FeedPage?
         { await base.userFeed(handle: handle, readable: readable, page: page, now: now, logger: logger) }
 
+        func userFeed(of userUUID: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger)
+            async throws -> FeedPage
+        { await base.userFeed(of: userUUID, readable: readable, page: page, now: now, logger: logger) }
+
         func search(term: String, readable: [Visibility], page: PageRequest, now: Date, logger: Logger)
             async throws -> FeedPage
         { await base.search(term: term, readable: readable, page: page, now: now, logger: logger) }

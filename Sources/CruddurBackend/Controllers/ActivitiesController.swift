@@ -62,7 +62,8 @@ public struct ActivitiesController<Store: ActivityStore & UserStore>: Sendable {
         let handle = context.parameters.get("handle")?.removingPercentEncoding ?? ""
         let page = try FeedPaging.pageRequest(QueryParameters(request.uri))
         let profile = try await profiles.profile(handle: handle, caller: context.caller, logger: context.logger)
-        let feed = try await feeds.userFeed(handle: handle, caller: context.caller, page: page, logger: context.logger)
+        let feed = try await feeds.userFeed(
+            of: profile.user, caller: context.caller, page: page, logger: context.logger)
         let body = JSONResponse.object([
             "profile": JSONResponse.encode(profile) ?? ByteBuffer(string: "null"),
             "activities": feed.json ?? ActivityJSON.array(feed.items),

@@ -22,13 +22,9 @@ public struct FeedService<Store: ActivityStore & UserStore>: Sendable {
             for: user.uuid, readable: Visibility.readable(signedIn: true), page: page, now: clock(), logger: logger)
     }
 
-    /// The unexpired top-level cruds of the user with `handle`.
-    public func userFeed(handle: String, caller: Caller, page: PageRequest, logger: Logger) async throws -> FeedPage {
-        guard Handle.isValid(handle),
-            let feed = try await store.userFeed(
-                handle: handle, readable: caller.readable, page: page, now: clock(), logger: logger)
-        else { throw APIError.noUser(handle) }
-        return feed
+    /// The top-level cruds of `user`, already looked up (its profile is on the same page).
+    public func userFeed(of user: User, caller: Caller, page: PageRequest, logger: Logger) async throws -> FeedPage {
+        try await store.userFeed(of: user.uuid, readable: caller.readable, page: page, now: clock(), logger: logger)
     }
 
     /// Cruds whose message contains `term` (case-insensitive, taken literally).

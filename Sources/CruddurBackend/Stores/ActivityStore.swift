@@ -13,6 +13,9 @@ public protocol ActivityStore: Sendable {
     func userFeed(
         handle: String, readable: [Visibility], page: PageRequest, now: Date, logger: Logger
     ) async throws -> FeedPage?
+    /// The top-level cruds of user `userUUID`, newest first.
+    func userFeed(of userUUID: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger)
+        async throws -> FeedPage
     /// How many unexpired top-level cruds of user `userUUID` the caller may read.
     func crudsCount(of userUUID: UUID, readable: [Visibility], now: Date, logger: Logger) async throws -> Int
     /// Cruds and replies whose message contains `term`, case-insensitively and literally.

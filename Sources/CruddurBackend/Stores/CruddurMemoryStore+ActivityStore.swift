@@ -20,8 +20,14 @@ extension CruddurMemoryStore: ActivityStore {
         handle: String, readable: [Visibility], page: PageRequest, now: Date, logger: Logger
     ) -> FeedPage? {
         guard let user = lookUp(handle: handle) else { return nil }
-        return self.page(readable: readable, page: page, now: now, withReplies: true) {
-            $0.replyTo == nil && $0.new.authorUUID == user.uuid
+        return userFeed(of: user.uuid, readable: readable, page: page, now: now, logger: logger)
+    }
+
+    public func userFeed(of userUUID: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger)
+        -> FeedPage
+    {
+        self.page(readable: readable, page: page, now: now, withReplies: true) {
+            $0.replyTo == nil && $0.new.authorUUID == userUUID
         }
     }
 

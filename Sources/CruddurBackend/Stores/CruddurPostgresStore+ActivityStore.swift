@@ -25,8 +25,14 @@ extension CruddurPostgresStore: ActivityStore {
         handle: String, readable: [Visibility], page: PageRequest, now: Date, logger: Logger
     ) async throws -> FeedPage? {
         guard let user = try await user(handle: handle, logger: logger) else { return nil }
-        return try await database.run("user_feed") { client in
-            let statement = PostgresStatements.UserFeed(user: user.uuid, now: now, readable: readable, page: page)
+        return try await userFeed(of: user.uuid, readable: readable, page: page, now: now, logger: logger)
+    }
+
+    public func userFeed(of userUUID: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger)
+        async throws -> FeedPage
+    {
+        try await database.run("user_feed") { client in
+            let statement = PostgresStatements.UserFeed(user: userUUID, now: now, readable: readable, page: page)
             return try await Self.feedPage(statement, limit: page.limit, client: client, logger: logger)
         }
     }

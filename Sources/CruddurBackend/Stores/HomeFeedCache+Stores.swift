@@ -19,6 +19,12 @@ extension HomeFeedCache: ActivityStore {
         try await base.userFeed(handle: handle, readable: readable, page: page, now: now, logger: logger)
     }
 
+    public func userFeed(of userUUID: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger)
+        async throws -> FeedPage
+    {
+        try await base.userFeed(of: userUUID, readable: readable, page: page, now: now, logger: logger)
+    }
+
     public func crudsCount(of userUUID: UUID, readable: [Visibility], now: Date, logger: Logger) async throws -> Int {
         try await base.crudsCount(of: userUUID, readable: readable, now: now, logger: logger)
     }
