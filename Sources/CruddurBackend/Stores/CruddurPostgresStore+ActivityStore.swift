@@ -39,13 +39,8 @@ extension CruddurPostgresStore: ActivityStore {
 
     public func crudsCount(of userUUID: UUID, readable: [Visibility], now: Date, logger: Logger) async throws -> Int {
         try await database.run("cruds_count") { client in
-            let rows = try await client.query(
-                """
-                SELECT count(*)::int FROM activities
-                WHERE user_uuid = \(userUUID) AND reply_to_activity_uuid IS NULL AND expires_at > \(now)
-                AND visibility = ANY(\(readable.map(\.rawValue)))
-                """, logger: logger)
-            for try await count in rows.decode(Int.self) { return count }
+            let statement = PostgresStatements.CrudsCount(user: userUUID, now: now, readable: readable)
+            for try await count in try await client.execute(statement, logger: logger) { return count }
             return 0
         }
     }

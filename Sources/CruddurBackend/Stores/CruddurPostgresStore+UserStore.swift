@@ -22,10 +22,12 @@ extension CruddurPostgresStore: UserStore {
 
     public func user(handle: String, logger: Logger) async throws -> User? {
         try await database.run("user_by_handle") { client in
-            let rows = try await client.query(
-                "SELECT \(unescaped: Self.userColumns) FROM users WHERE lower(handle) = lower(\(handle))",
-                logger: logger)
-            return try await Self.decodeUsers(rows).first
+            for try await row in try await client.execute(
+                PostgresStatements.UserByHandle(handle: handle), logger: logger)
+            {
+                return Self.user(row)
+            }
+            return nil
         }
     }
 

@@ -212,6 +212,42 @@ enum PostgresStatements {
         func decodeRow(_ row: PostgresRow) throws -> Row { try PostgresStatements.feedRow(row) }
     }
 
+    /// The user whose handle is $1, compared case-insensitively (the users_handle_lower_key index).
+    struct UserByHandle: PostgresPreparedStatement {
+        static let sql =
+            "SELECT uuid, handle, display_name, email, bio, cognito_user_id, created_at FROM users WHERE lower(handle) = lower($1)"
+        typealias Row = CruddurPostgresStore.UserRow
+        let handle: String
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 1)
+            bindings.append(handle)
+            return bindings
+        }
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    }
+
+    /// How many unexpired top-level cruds of user $1 with a visibility in $3 exist at $2.
+    struct CrudsCount: PostgresPreparedStatement {
+        static let sql = """
+            SELECT count(*)::int FROM activities
+            WHERE user_uuid = $1 AND reply_to_activity_uuid IS NULL AND expires_at > $2 AND visibility = ANY($3)
+            """
+        typealias Row = Int
+        let user: UUID
+        let now: Date
+        let readable: [Visibility]
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 3)
+            bindings.append(user)
+            bindings.append(now)
+            bindings.append(readable.map(\.rawValue))
+            return bindings
+        }
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Int.self) }
+    }
+
     /// The user who signs in as Cognito `sub` $1.
     struct UserBySub: PostgresPreparedStatement {
         static let sql =
