@@ -23,7 +23,7 @@ extension CruddurPostgresStore: UserStore {
     public func user(handle: String, logger: Logger) async throws -> User? {
         try await database.run("user_by_handle") { client in
             for try await row in try await client.execute(
-                PostgresStatements.UserByHandle(handle: handle), logger: logger)
+                PostgresStatements.UserByHandle(key: handle), logger: logger)
             {
                 return Self.user(row)
             }
@@ -34,7 +34,7 @@ extension CruddurPostgresStore: UserStore {
     public func user(cognitoUserID: String, logger: Logger) async throws -> User? {
         try await database.run("user_by_sub") { client in
             for try await row in try await client.execute(
-                PostgresStatements.UserBySub(sub: cognitoUserID), logger: logger)
+                PostgresStatements.UserBySub(key: cognitoUserID), logger: logger)
             {
                 return Self.user(row)
             }

@@ -185,46 +185,28 @@ enum PostgresStatements {
 
     /// Crud $7 (part 0) and a page of its replies, newest first (part 1), in one round trip: showing a crud
     /// took two statements, and each statement costs the server more CPU than PostgreSQL spends on it.
-    struct ActivityWithReplies: PostgresPreparedStatement {
+    struct ActivityWithReplies: KeysetFeedStatement {
+        typealias Row = FeedRow
         static let sql = """
-            (SELECT 0, \(activityColumns)
-             FROM activities a JOIN users u ON u.uuid = a.user_uuid
-             WHERE a.uuid = $7 AND a.expires_at > $1 AND a.visibility = ANY($2))
+            SELECT 0, \(activityColumns)
+            FROM activities a JOIN users u ON u.uuid = a.user_uuid
+            WHERE a.uuid = $7 AND a.expires_at > $1 AND a.visibility = ANY($2)
             UNION ALL
-            (SELECT 1, \(activityColumns)
-             FROM activities a JOIN users u ON u.uuid = a.user_uuid
-             WHERE a.reply_to_activity_uuid = $7 AND a.expires_at > $1 AND a.visibility = ANY($2) AND \(beforeCursor)
-             ORDER BY a.created_at DESC, a.uuid DESC
-             LIMIT $6)
+            SELECT 1, r.* FROM (\(RepliesPage.sql)) r
             ORDER BY 1, 12 DESC, 2 DESC
             """
-        typealias Row = FeedRow
         let parent: UUID
         let now: Date
         let readable: [Visibility]
         let page: PageRequest
 
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresStatements.pageBindings(now: now, readable: readable, page: page)
-            bindings.append(parent)
-            return bindings
-        }
-        func decodeRow(_ row: PostgresRow) throws -> Row { try PostgresStatements.feedRow(row) }
+        var filter: UUID? { parent }
     }
 
     /// The user whose handle is $1, compared case-insensitively (the users_handle_lower_key index).
-    struct UserByHandle: PostgresPreparedStatement {
-        static let sql =
-            "SELECT uuid, handle, display_name, email, bio, cognito_user_id, created_at FROM users WHERE lower(handle) = lower($1)"
-        typealias Row = CruddurPostgresStore.UserRow
-        let handle: String
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 1)
-            bindings.append(handle)
-            return bindings
-        }
-        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    struct UserByHandle: UserLookup {
+        static let sql = "SELECT \(CruddurPostgresStore.userColumns) FROM users WHERE lower(handle) = lower($1)"
+        let key: String
     }
 
     /// How many unexpired top-level cruds of user $1 with a visibility in $3 exist at $2.
@@ -249,19 +231,25 @@ enum PostgresStatements {
     }
 
     /// The user who signs in as Cognito `sub` $1.
-    struct UserBySub: PostgresPreparedStatement {
-        static let sql =
-            "SELECT uuid, handle, display_name, email, bio, cognito_user_id, created_at FROM users WHERE cognito_user_id = $1"
-        typealias Row = CruddurPostgresStore.UserRow
-        let sub: String
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 1)
-            bindings.append(sub)
-            return bindings
-        }
-        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    struct UserBySub: UserLookup {
+        static let sql = "SELECT \(CruddurPostgresStore.userColumns) FROM users WHERE cognito_user_id = $1"
+        let key: String
     }
+}
+
+/// A user found by one text key, $1.
+protocol UserLookup: PostgresPreparedStatement where Row == CruddurPostgresStore.UserRow {
+    var key: String { get }
+}
+
+extension UserLookup {
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 1)
+        bindings.append(key)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }
 
 /// A keyset-paged feed of activities. Its bindings are $1 now, $2 the readable visibilities, $3 and $4 the
