@@ -23,6 +23,27 @@ def main() -> int:
     def bar(text, value, limit, ok):
         bars.append({"bar": text, "value": value, "limit": limit, "met": bool(ok) if value is not None else None})
 
+    def load_bars(name):
+        result = scenarios[name]
+        ratio = result["rps"] / ceiling
+        bar(f"{name} >= 0.25 x liveness", round(ratio, 3), 0.25, ratio >= 0.25)
+        bar(f"{name}: p99 <= 100 ms", result["p99_ms"], 100, result["p99_ms"] <= 100)
+        errors = result["errors"] + result["non_2xx"]
+        bar(f"{name}: errors", errors, 0, errors == 0)
+
+    samples = sorted((r for r in results if r.get("kind") == "rss_sample"), key=lambda r: r["second"])
+    soak = next((n for n in scenarios if n.startswith("soak:")), None)
+    if soak:
+        load_bars(soak)
+        if len(samples) >= 2:
+            # The first 30 s fill the pool, the caches and the allocator's arenas; growth is read after them.
+            settled = samples[1]["mib"]
+            top = max(r["mib"] for r in samples)
+            bar("soak: RSS <= 64 MiB at every sample", top, 64, top <= 64)
+            growth = samples[-1]["mib"] - settled
+            bar("soak: RSS growth from 30 s to the end <= 4 MiB", growth, 4, growth <= 4)
+        return report(out, scenarios, extra, bars, samples)
+
     signed, anonymous = get("home signed in (1 token)", "rps"), get("home anonymous", "rps")
     bar("home signed in >= 50% of liveness req/s", round(signed / ceiling, 3), 0.5, signed / ceiling >= 0.5)
     bar("home signed in / home anonymous >= 0.97", round(signed / anonymous, 3), 0.97, signed / anonymous >= 0.97)
@@ -60,6 +81,9 @@ def main() -> int:
         large, small = get(f"{name}, 1M rows", "p50_ms"), get(name, "p50_ms")
         if large is not None and small:
             bar(f"{name}: p50 at 1M rows <= 1.3 x at 10k", round(large / small, 3), 1.3, large / small <= 1.3)
+    mixed = "mixed signed-in load, 256 connections"
+    if mixed in scenarios:
+        load_bars(mixed)
     create = get("create a crud", "rps")
     if create is not None:
         bar("create a crud >= 0.15 x liveness", round(create / ceiling, 3), 0.15, create / ceiling >= 0.15)
@@ -74,23 +98,36 @@ def main() -> int:
         bar(f"{name}: >= 0.4 x direct at 64 connections", round(ratio, 3), 0.4, ratio >= 0.4)
     rss = extra.get("server rss", {}).get("mib")
     bar("server RSS <= 64 MiB after the run", rss, 64, rss is not None and rss <= 64)
+    return report(out, scenarios, extra, bars, samples)
 
+
+def report(out, scenarios, extra, bars, samples):
+    rss = extra.get("server rss", {}).get("mib")
+    pgbench = extra.get("pgbench -S -M prepared", {}).get("tps")
     document = {"scenarios": list(scenarios.values()), "micro": extra.get("micro", {}).get("results"),
-                "server_rss_mib": rss, "bars": bars, "machine": extra.get("machine", {})}
+                "server_rss_mib": rss, "pgbench_tps": pgbench, "rss_samples": samples, "bars": bars,
+                "machine": extra.get("machine", {})}
     out.write_text(json.dumps(document, indent=2) + "\n")
 
-    header = f"{'scenario':38} {'req/s':>10} {'ratio':>6} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
+    header = f"{'scenario':50} {'req/s':>10} {'ratio':>6} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
     print(header)
     print("-" * len(header))
     for result in scenarios.values():
         errors = result["errors"] + result["non_2xx"]
-        print(f"{result['name']:38} {result['rps']:>10.0f} {result['ratio_to_ceiling']:>6.2f} "
+        print(f"{result['name']:50} {result['rps']:>10.0f} {result['ratio_to_ceiling']:>6.2f} "
               f"{result['p50_ms']:>8.2f} {result['p99_ms']:>8.2f} {errors:>7}")
-    print(f"{'server RSS after the run':38} {rss} MiB")
+    if rss is not None:
+        print(f"{'server RSS after the run':50} {rss} MiB")
+    for sample in samples:
+        print(f"{'server RSS at ' + str(sample['second']) + ' s':50} {sample['mib']} MiB")
+    if pgbench is not None:
+        ceiling = scenarios["liveness"]["rps"]
+        print(f"{'reference: pgbench -S -M prepared':50} {pgbench:>10.0f} {pgbench / ceiling:>6.2f}  "
+              "(single-row selects/s, 64 clients, same PostgreSQL)")
     if document["micro"]:
         print()
         for name, figures in document["micro"].items():
-            print(f"{name:38} {figures['ops_per_second']:>10.0f} ops/s {figures['ns_per_op']:>10.0f} ns/op")
+            print(f"{name:50} {figures['ops_per_second']:>10.0f} ops/s {figures['ns_per_op']:>10.0f} ns/op")
     print()
     for item in bars:
         state = {True: "met", False: "MISSED", None: "not measured"}[item["met"]]
