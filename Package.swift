@@ -7,7 +7,7 @@ let package = Package(
     products: [
         .executable(name: "cruddur", targets: ["Cruddur"]),
         .executable(name: "cruddur-bench", targets: ["CruddurBench"]),
-        .library(name: "CruddurBackend", targets: ["CruddurBackend"]),
+        .library(name: "CruddurAPI", targets: ["CruddurAPI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -24,40 +24,82 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
     ],
     targets: [
-        .executableTarget(
-            name: "Cruddur",
-            dependencies: ["CruddurBackend"]
-        ),
-        .executableTarget(
-            name: "CruddurBench",
-            dependencies: ["CruddurBackend", .product(name: "CryptoExtras", package: "swift-crypto")]
+        // The layers, each depending only on those listed before it (docs/architecture.md):
+        // Domain <- Runtime <- Auth, Store <- API <- the executables.
+        .target(
+            name: "CruddurDomain",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
-            name: "CruddurBackend",
+            name: "CruddurRuntime",
             dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "CruddurAuth",
+            dependencies: [
+                "CruddurDomain", "CruddurRuntime",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ]
+        ),
+        .target(
+            name: "CruddurStore",
+            dependencies: [
+                "CruddurDomain", "CruddurRuntime",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ]
+        ),
+        .target(
+            name: "CruddurAPI",
+            dependencies: [
+                "CruddurDomain", "CruddurRuntime", "CruddurAuth", "CruddurStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Instrumentation", package: "swift-distributed-tracing"),
             ]
         ),
+        .executableTarget(
+            name: "Cruddur",
+            dependencies: ["CruddurAPI"]
+        ),
+        .executableTarget(
+            name: "CruddurBench",
+            dependencies: [
+                "CruddurDomain", "CruddurAuth", .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(
             name: "CruddurBackendTests",
             dependencies: [
-                "CruddurBackend",
+                "CruddurDomain", "CruddurRuntime", "CruddurAuth", "CruddurStore", "CruddurAPI",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),

@@ -1,6 +1,6 @@
 // In-process micro-benchmarks of the token verifier, in release mode: a cold verification (parse and RSA
 // signature check), a cached hit, and parsing a JWKS document. Prints one JSON object.
-import CruddurBackend
+import CruddurAuth
 import CryptoExtras
 import Foundation
 

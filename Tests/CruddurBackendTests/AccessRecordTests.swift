@@ -2,7 +2,7 @@ import Foundation
 import NIOCore
 import Testing
 
-@testable import CruddurBackend
+@testable import CruddurAPI
 
 /// The JSON log writes an access line's fields itself; they must say exactly what the metadata every other
 /// handler gets says, escaped as JSON.

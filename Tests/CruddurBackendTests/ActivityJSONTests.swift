@@ -1,4 +1,5 @@
-import CruddurBackend
+import CruddurAPI
+import CruddurDomain
 import Foundation
 import Testing
 

@@ -1,4 +1,6 @@
-import CruddurBackend
+import CruddurAPI
+import CruddurDomain
+import CruddurRuntime
 import Testing
 
 @Suite("Configuration from the environment")

@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 
-@testable import CruddurBackend
+@testable import CruddurRuntime
 
 /// `withDeadline` bounds every database call and outbound fetch: it must return at its deadline even when
 /// the operation ignores cancellation, return at once when its caller is cancelled, and otherwise return

@@ -2,7 +2,7 @@ import Foundation
 import HTTPTypes
 import Testing
 
-@testable import CruddurBackend
+@testable import CruddurAPI
 
 /// The jwt_authn edge (envoy/auth-jwt_authn.yaml) states the protected routes again, as regexes Envoy can
 /// read: this holds them to the route table, for the paths as written and as Hummingbird also serves them.

@@ -1,4 +1,4 @@
-import CruddurBackend
+import CruddurAPI
 import Foundation
 import HTTPTypes
 import Hummingbird

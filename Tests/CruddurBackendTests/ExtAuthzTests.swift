@@ -1,4 +1,3 @@
-import CruddurBackend
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -1,4 +1,5 @@
-import CruddurBackend
+import CruddurDomain
+import CruddurStore
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -1,4 +1,4 @@
-import CruddurBackend
+import CruddurDomain
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -3,7 +3,7 @@ import Logging
 import PostgresNIO
 import Testing
 
-@testable import CruddurBackend
+@testable import CruddurStore
 
 @Suite("Migrations and db/schema.sql", .serialized, .enabled(if: PostgresTestDatabase.enabled))
 struct SchemaTests {

@@ -1,4 +1,6 @@
-import CruddurBackend
+import CruddurAPI
+import CruddurDomain
+import CruddurStore
 import Foundation
 import Testing
 

@@ -1,4 +1,5 @@
-import CruddurBackend
+import CruddurAuth
+import CruddurDomain
 import CryptoExtras
 import Foundation
 import Synchronization

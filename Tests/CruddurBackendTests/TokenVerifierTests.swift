@@ -1,4 +1,5 @@
-import CruddurBackend
+import CruddurAuth
+import CruddurDomain
 import Crypto
 import CryptoExtras
 import Foundation

@@ -1,4 +1,4 @@
-import CruddurBackend
+import CruddurStore
 import Foundation
 import Logging
 import PostgresNIO

@@ -1,4 +1,7 @@
-import CruddurBackend
+import CruddurAPI
+import CruddurAuth
+import CruddurDomain
+import CruddurStore
 import Foundation
 import HTTPTypes
 import Hummingbird

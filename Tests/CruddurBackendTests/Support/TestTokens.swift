@@ -1,4 +1,4 @@
-import CruddurBackend
+import CruddurAuth
 import CryptoExtras
 import Foundation
 

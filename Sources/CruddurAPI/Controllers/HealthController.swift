@@ -1,0 +1,53 @@
+import CruddurAuth
+import CruddurRuntime
+import CruddurStore
+import Hummingbird
+import Logging
+
+/// Liveness (`/api/health`) and readiness (`/api/health-check`).
+public struct HealthController<Store: ActivityStore, Verifier: AccessTokenVerifier>: Sendable {
+    let store: Store
+    let verifier: Verifier
+    let lifecycle: ServerLifecycle
+
+    public init(store: Store, verifier: Verifier, lifecycle: ServerLifecycle) {
+        self.store = store
+        self.verifier = verifier
+        self.lifecycle = lifecycle
+    }
+
+    public var endpoints: RouteCollection<AppRequestContext> {
+        RouteCollection(context: AppRequestContext.self)
+            .get("health", use: live)
+            .get("health-check", use: ready)
+    }
+
+    /// The process answers.
+    @Sendable func live(request: Request, context: AppRequestContext) -> Response {
+        JSONResponse.make(["success": true])
+    }
+
+    /// 200 when the store can serve, 503 otherwise; `checks` names each dependency's state.
+    @Sendable func ready(request: Request, context: AppRequestContext) async -> Response {
+        let report = await readiness(logger: context.logger)
+        return JSONResponse.make(report, status: report.success ? .ok : .serviceUnavailable)
+    }
+
+    /// The readiness report: not ready while draining after SIGTERM, while the store is down, or while
+    /// sign-in is configured but no key set has ever loaded (every signed-in request would fail). Cached
+    /// keys after a failed refresh are `degraded`, still ready.
+    public func readiness(logger: Logger) async -> ReadinessReport {
+        async let database = store.checkHealth(logger: logger)
+        async let jwks = verifier.keySetState()
+        let server: DependencyState = lifecycle.isDraining ? .draining : .ok
+        let checks = ["database": await database, "jwks": await jwks, "server": server]
+        return ReadinessReport(success: checks.values.allSatisfy(\.isServing), ver: 1, checks: checks)
+    }
+}
+
+/// The body of `/api/health-check`.
+public struct ReadinessReport: Encodable, Sendable {
+    public let success: Bool
+    public let ver: Int
+    public let checks: [String: DependencyState]
+}

@@ -1,0 +1,33 @@
+import CruddurStore
+import Foundation
+import Hummingbird
+
+/// The `/api/users` routes.
+public struct UsersController<Store: ActivityStore & UserStore>: Sendable {
+    let feeds: FeedService<Store>
+    let profiles: ProfileService<Store>
+
+    public init(feeds: FeedService<Store>, profiles: ProfileService<Store>) {
+        self.feeds = feeds
+        self.profiles = profiles
+    }
+
+    public var endpoints: RouteCollection<AppRequestContext> {
+        RouteCollection(context: AppRequestContext.self)
+            .get("@{handle}/short", use: short)
+            .get("@{handle}", use: profile)
+    }
+
+    /// A user's profile.
+    @Sendable func profile(request: Request, context: AppRequestContext) async throws -> Response {
+        let handle = context.parameters.get("handle")?.removingPercentEncoding ?? ""
+        return JSONResponse.make(
+            try await profiles.profile(handle: handle, caller: context.caller, logger: context.logger))
+    }
+
+    /// A user's short profile.
+    @Sendable func short(request: Request, context: AppRequestContext) async throws -> Response {
+        let handle = context.parameters.get("handle")?.removingPercentEncoding ?? ""
+        return JSONResponse.make(try await feeds.userShort(handle: handle, logger: context.logger))
+    }
+}

@@ -1,0 +1,111 @@
+import CruddurDomain
+import CruddurRuntime
+import CruddurStore
+import Foundation
+import Logging
+import Synchronization
+
+/// A short-lived cache of home feed pages in front of a store. The home feed is the same for every
+/// caller who may read the same visibilities, so under load most requests read one of a few pages.
+///
+/// A page is kept for at most `ttl`, never past the moment its first crud (or reply) expires, and every
+/// write through this store drops the whole cache, so a poster sees their crud at once. Writes made by
+/// other server instances show within `ttl`. Concurrent misses for one page share a single query.
+public final class HomeFeedCache<Base: ActivityStore & UserStore>: Sendable {
+    struct Key: Hashable {
+        let readable: [Visibility]
+        let limit: Int
+        let beforeMicros: Int64?
+        let beforeUUID: UUID?
+    }
+
+    enum Slot {
+        case ready(RenderedFeedPage, validUntil: Date)
+        case loading(Task<FeedPage, any Error>)
+    }
+
+    struct State {
+        var slots: [Key: Slot] = [:]
+        var generation = 0
+    }
+
+    enum Lookup {
+        case hit(RenderedFeedPage)
+        case wait(Task<FeedPage, any Error>, isOwner: Bool, generation: Int)
+    }
+
+    public let base: Base
+    let ttl: TimeInterval
+    let capacity: Int
+    let state: Mutex<State>
+
+    public init(base: Base, ttl: TimeInterval, capacity: Int = 256) {
+        self.base = base
+        self.ttl = ttl
+        self.capacity = capacity
+        self.state = Mutex(State())
+    }
+
+    /// The home page for `readable` callers, with its items written as JSON once for every request that
+    /// serves it.
+    public func renderedHome(readable: [Visibility], page: PageRequest, now: Date, logger: Logger) async throws
+        -> RenderedFeedPage
+    {
+        let key = Key(
+            readable: readable, limit: page.limit, beforeMicros: page.before?.createdAtMicros,
+            beforeUUID: page.before?.uuid)
+        let lookup: Lookup = state.withLock { state in
+            switch state.slots[key] {
+            case .ready(let page, let validUntil) where validUntil > now:
+                return .hit(page)
+            case .loading(let task):
+                return .wait(task, isOwner: false, generation: state.generation)
+            default:
+                if state.slots.count >= capacity { state.slots.removeAll(keepingCapacity: true) }
+                let base = self.base
+                let task = Task { try await base.homeFeed(readable: readable, page: page, now: now, logger: logger) }
+                state.slots[key] = .loading(task)
+                return .wait(task, isOwner: true, generation: state.generation)
+            }
+        }
+        switch lookup {
+        case .hit(let page):
+            CruddurMetrics.feedCache(hit: true)
+            return page
+        case .wait(let task, let isOwner, let generation):
+            CruddurMetrics.feedCache(hit: !isOwner)
+            do {
+                let result = try await task.value
+                return isOwner
+                    ? store(result, for: key, loadedAt: now, generation: generation) : RenderedFeedPage(result)
+            } catch {
+                if isOwner { state.withLock { _ = $0.slots.removeValue(forKey: key) } }
+                throw error
+            }
+        }
+    }
+
+    /// Keeps `page`, written as JSON once for every request that will serve it, and returns it.
+    func store(_ page: FeedPage, for key: Key, loadedAt now: Date, generation: Int) -> RenderedFeedPage {
+        let rendered = RenderedFeedPage(page)
+        let firstExpiry = page.items.flatMap { [$0.expiresAt] + $0.replies.map(\.expiresAt) }.min()
+        let validUntil = min(now.addingTimeInterval(ttl), firstExpiry ?? .distantFuture)
+        state.withLock { state in
+            // A write since the load started may be missing from this page: do not keep it.
+            guard state.generation == generation else {
+                state.slots.removeValue(forKey: key)
+                return
+            }
+            state.slots[key] = .ready(rendered, validUntil: validUntil)
+        }
+        return rendered
+    }
+
+    /// Drops every cached page; called on every write.
+    func invalidate() {
+        state.withLock { state in
+            state.generation += 1
+            state.slots.removeAll(keepingCapacity: true)
+        }
+    }
+}

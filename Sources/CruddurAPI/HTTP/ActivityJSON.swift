@@ -1,0 +1,119 @@
+import CruddurDomain
+import Foundation
+import NIOCore
+
+/// Writes activities as JSON straight into a `ByteBuffer`. Feeds are the hottest responses, and
+/// Foundation's `JSONEncoder` spends more time on a page of twenty cruds than the rest of the request;
+/// this writer produces the same document (keys in the spec's order) for a fraction of the cost.
+/// `ActivityJSONTests` holds it equal to `JSONEncoder`'s output.
+public enum ActivityJSON {
+    /// `[Activity, …]` as a JSON array.
+    public static func array(_ activities: [Activity]) -> ByteBuffer {
+        var buffer = ByteBufferAllocator().buffer(capacity: 512 * max(1, activities.count))
+        write(activities, into: &buffer)
+        return buffer
+    }
+
+    /// One activity as a JSON object.
+    public static func object(_ activity: Activity) -> ByteBuffer {
+        var buffer = ByteBufferAllocator().buffer(capacity: 512)
+        write(activity, into: &buffer)
+        return buffer
+    }
+
+    static func write(_ activities: [Activity], into buffer: inout ByteBuffer) {
+        buffer.writeInteger(UInt8(ascii: "["))
+        for (index, activity) in activities.enumerated() {
+            if index > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
+            write(activity, into: &buffer)
+        }
+        buffer.writeInteger(UInt8(ascii: "]"))
+    }
+
+    static func write(_ activity: Activity, into buffer: inout ByteBuffer) {
+        buffer.writeStaticString("{\"uuid\":\"")
+        writeUUID(activity.uuid, into: &buffer)
+        buffer.writeStaticString("\",\"display_name\":")
+        writeString(activity.displayName, into: &buffer)
+        buffer.writeStaticString(",\"handle\":")
+        writeString(activity.handle, into: &buffer)
+        buffer.writeStaticString(",\"message\":")
+        writeString(activity.message, into: &buffer)
+        buffer.writeStaticString(",\"replies_count\":")
+        buffer.writeString(String(activity.repliesCount))
+        buffer.writeStaticString(",\"reposts_count\":")
+        buffer.writeString(String(activity.repostsCount))
+        buffer.writeStaticString(",\"likes_count\":")
+        buffer.writeString(String(activity.likesCount))
+        buffer.writeStaticString(",\"reply_to_activity_uuid\":")
+        if let parent = activity.replyToActivityUUID {
+            buffer.writeInteger(UInt8(ascii: "\""))
+            writeUUID(parent, into: &buffer)
+            buffer.writeInteger(UInt8(ascii: "\""))
+        } else {
+            buffer.writeStaticString("null")
+        }
+        buffer.writeStaticString(",\"expires_at\":\"")
+        writeTimestamp(activity.expiresAt, into: &buffer)
+        buffer.writeStaticString("\",\"created_at\":\"")
+        writeTimestamp(activity.createdAt, into: &buffer)
+        buffer.writeStaticString("\",\"replies\":")
+        write(activity.replies, into: &buffer)
+        buffer.writeInteger(UInt8(ascii: "}"))
+    }
+
+    static func writeTimestamp(_ date: Date, into buffer: inout ByteBuffer) {
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 24) { raw in
+            RFC3339.write(date, into: raw.bindMemory(to: UInt8.self))
+        }
+    }
+
+    /// A UUID in lower case, without going through `uuidString` (which formats with `sprintf`).
+    static func writeUUID(_ uuid: UUID, into buffer: inout ByteBuffer) {
+        let hex: StaticString = "0123456789abcdef"
+        _ = withUnsafeBytes(of: uuid.uuid) { bytes in
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 36) { raw in
+                var position = 0
+                for (index, byte) in bytes.enumerated() {
+                    if index == 4 || index == 6 || index == 8 || index == 10 {
+                        raw[position] = UInt8(ascii: "-")
+                        position += 1
+                    }
+                    raw[position] = hex.utf8Start[Int(byte >> 4)]
+                    raw[position + 1] = hex.utf8Start[Int(byte & 0x0F)]
+                    position += 2
+                }
+                return position
+            }
+        }
+    }
+
+    /// A JSON string: quotes, backslashes and control characters escaped, everything else as UTF-8.
+    static func writeString(_ text: String, into buffer: inout ByteBuffer) {
+        var text = text
+        text.withUTF8 { bytes in
+            buffer.writeInteger(UInt8(ascii: "\""))
+            var pending = 0
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
+                guard byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 else { continue }
+                buffer.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[pending..<index])))
+                switch byte {
+                case UInt8(ascii: "\""): buffer.writeStaticString("\\\"")
+                case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
+                case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
+                case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
+                case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
+                default:
+                    let hex: StaticString = "0123456789abcdef"
+                    buffer.writeStaticString("\\u00")
+                    buffer.writeInteger(hex.utf8Start[Int(byte >> 4)])
+                    buffer.writeInteger(hex.utf8Start[Int(byte & 0x0F)])
+                }
+                pending = index + 1
+            }
+            buffer.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[pending...])))
+            buffer.writeInteger(UInt8(ascii: "\""))
+        }
+    }
+}

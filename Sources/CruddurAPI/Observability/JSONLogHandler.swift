@@ -1,0 +1,160 @@
+import CruddurDomain
+import Foundation
+import Glibc
+import Logging
+import NIOCore
+import Synchronization
+
+/// `LOG_FORMAT=json`: one JSON object per line on standard output, with `time` (RFC 3339, UTC), `level`,
+/// `label`, `message`, and every metadata key as a field of its own (nested metadata as JSON). Hand-written
+/// because swift-log ships only a text handler and no JSON one is in the package mirror.
+public struct JSONLogHandler: LogHandler {
+    public var logLevel: Logger.Level = .info
+    public var metadata: Logger.Metadata = [:]
+    public var metadataProvider: Logger.MetadataProvider?
+    let label: String
+
+    /// Lines collect here and reach standard output at most 50 ms later (or at once past 32 KiB): a write
+    /// per line was the larger half of an access log line's cost. ``flush()`` empties it (on shutdown).
+    static let output = LogOutput()
+
+    /// Writes whatever is buffered now.
+    public static func flush() { output.flush() }
+
+    public init(label: String, metadataProvider: Logger.MetadataProvider? = nil) {
+        self.label = label
+        self.metadataProvider = metadataProvider
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var merged = metadata
+        if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
+        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+        // Written straight into bytes: JSONSerialization made an access log line cost more than the request.
+        var line = head(level: event.level, message: event.message)
+        for (key, value) in merged where !Self.reserved.contains(key) { Self.write(key, value, into: &line) }
+        line.writeStaticString("}\n")
+        Self.output.append(line)
+    }
+
+    /// An access log line at `info`: the handler's metadata, then the record's fields, with no metadata
+    /// dictionary built or merged (``AccessLogMiddleware`` calls it when no metadata provider is set).
+    func log(access record: AccessRecord) {
+        var line = head(level: .info, message: AccessRecord.message)
+        for (key, value) in metadata where !Self.reserved.contains(key) && !AccessRecord.fields.contains(key) {
+            Self.write(key, value, into: &line)
+        }
+        record.writeMembers(into: &line)
+        line.writeStaticString("}\n")
+        Self.output.append(line)
+    }
+
+    /// A line's opening brace and its `time`, `level`, `label` and `message` members.
+    func head(level: Logger.Level, message: Logger.Message) -> ByteBuffer {
+        var line = ByteBuffer()
+        line.reserveCapacity(512)
+        line.writeStaticString("{\"time\":\"")
+        ActivityJSON.writeTimestamp(Date(), into: &line)
+        line.writeStaticString("\",\"level\":")
+        ActivityJSON.writeString(level.rawValue, into: &line)
+        line.writeStaticString(",\"label\":")
+        ActivityJSON.writeString(label, into: &line)
+        line.writeStaticString(",\"message\":")
+        ActivityJSON.writeString(message.description, into: &line)
+        return line
+    }
+
+    /// `,"key":value`.
+    static func write(_ key: String, _ value: Logger.Metadata.Value, into line: inout ByteBuffer) {
+        line.writeStaticString(",")
+        ActivityJSON.writeString(key, into: &line)
+        line.writeStaticString(":")
+        write(value, into: &line)
+    }
+
+    /// Field names the line itself uses; metadata of the same name would make a line with a repeated key.
+    static let reserved: Set<String> = ["time", "level", "label", "message"]
+
+    static func write(_ value: Logger.Metadata.Value, into line: inout ByteBuffer) {
+        switch value {
+        case .string(let text): ActivityJSON.writeString(text, into: &line)
+        case .stringConvertible(let convertible): ActivityJSON.writeString(convertible.description, into: &line)
+        case .array(let values):
+            line.writeStaticString("[")
+            for (index, value) in values.enumerated() {
+                if index > 0 { line.writeStaticString(",") }
+                write(value, into: &line)
+            }
+            line.writeStaticString("]")
+        case .dictionary(let entries):
+            line.writeStaticString("{")
+            for (index, (key, value)) in entries.enumerated() {
+                if index > 0 { line.writeStaticString(",") }
+                ActivityJSON.writeString(key, into: &line)
+                line.writeStaticString(":")
+                write(value, into: &line)
+            }
+            line.writeStaticString("}")
+        }
+    }
+}
+
+/// Standard output, buffered: whole lines only, flushed every 50 ms by a thread of its own, and at once when
+/// 32 KiB are waiting.
+final class LogOutput: Sendable {
+    let pending = Mutex(ByteBuffer())
+
+    init() {
+        Thread.detachNewThread { [self] in
+            while true {
+                Thread.sleep(forTimeInterval: 0.05)
+                flush()
+            }
+        }
+    }
+
+    func append(_ line: ByteBuffer) {
+        let full: ByteBuffer? = pending.withLock { pending in
+            pending.writeImmutableBuffer(line)
+            guard pending.readableBytes >= 32 * 1024 else { return nil }
+            return Self.take(&pending)
+        }
+        if let full { Self.write(full) }
+    }
+
+    func flush() {
+        let lines: ByteBuffer? = pending.withLock { pending in
+            guard pending.readableBytes > 0 else { return nil }
+            return Self.take(&pending)
+        }
+        if let lines { Self.write(lines) }
+    }
+
+    /// The buffered lines, leaving an empty buffer behind (no copy of the bytes).
+    static func take(_ pending: inout ByteBuffer) -> ByteBuffer {
+        var taken = ByteBuffer()
+        swap(&taken, &pending)
+        return taken
+    }
+
+    /// One write(2) per batch; a batch holds whole lines, so lines never interleave.
+    static let writing = Mutex(())
+
+    static func write(_ buffer: ByteBuffer) {
+        writing.withLock { _ in
+            buffer.withUnsafeReadableBytes { bytes in
+                var offset = 0
+                while offset < bytes.count {
+                    let written = Glibc.write(1, bytes.baseAddress! + offset, bytes.count - offset)
+                    if written <= 0 { break }
+                    offset += written
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import CruddurAuth
+import CruddurDomain
+import CruddurStore
+import Foundation
+import Logging
+
+/// Profiles: reading anyone's, updating your own, and the rules a profile update follows.
+public struct ProfileService<Store: ActivityStore & UserStore>: Sendable {
+    let store: Store
+    let clock: @Sendable () -> Date
+
+    public init(store: Store, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.store = store
+        self.clock = clock
+    }
+
+    /// The profile of the user with `handle`, counting the cruds `caller` may read.
+    public func profile(handle: String, caller: Caller, logger: Logger) async throws -> Profile {
+        guard Handle.isValid(handle), let user = try await store.user(handle: handle, logger: logger) else {
+            throw APIError.noUser(handle)
+        }
+        return try await profile(of: user, readable: caller.readable, logger: logger)
+    }
+
+    /// Sets the caller's display name and bio, after ``ProfileRules`` accept them.
+    public func update(
+        _ user: User, displayName: String?, bio: String?, bioIsString: Bool = true, logger: Logger
+    ) async throws -> Profile {
+        let update = try ProfileRules.validated(displayName: displayName, bio: bio, bioIsString: bioIsString)
+        guard let updated = try await store.updateProfile(user.uuid, update, logger: logger) else {
+            throw APIError.noUser(user.handle)
+        }
+        return try await profile(of: updated, readable: Visibility.readable(signedIn: true), logger: logger)
+    }
+
+    func profile(of user: User, readable: [Visibility], logger: Logger) async throws -> Profile {
+        let count = try await store.crudsCount(of: user.uuid, readable: readable, now: clock(), logger: logger)
+        return Profile(user: user, crudsCount: count)
+    }
+}
+
+/// What a valid profile is: a display name of 1 to 50 characters and a bio of at most 160, measured as
+/// messages are (``MessageRules``: characters, and at most 4 scalars a character) on the text as sent, so
+/// that padding counts as the schema's `maxLength` counts it; what is stored has NUL dropped and surrounding
+/// white space trimmed. A blank bio clears it; a bio of another JSON type is `bio_invalid`.
+public enum ProfileRules {
+    public static let displayName = MessageRules.Limit(characters: 50)
+    public static let bio = MessageRules.Limit(characters: 160)
+
+    /// The update, or 422 with every failing check's code.
+    public static func validated(displayName: String?, bio: String?, bioIsString: Bool = true) throws
+        -> ProfileUpdate
+    {
+        let name = displayName.map(MessageRules.normalized) ?? ""
+        var problems: [String] = []
+        if name.isEmpty {
+            problems.append("display_name_blank")
+        } else if let displayName, !MessageRules.fits(displayName, Self.displayName) {
+            problems.append("display_name_exceed_max_chars")
+        }
+        if !bioIsString {
+            problems.append("bio_invalid")
+        } else if let bio, !MessageRules.fits(bio, Self.bio) {
+            problems.append("bio_exceed_max_chars")
+        }
+        guard problems.isEmpty else { throw APIError.validation(problems) }
+        let storedBio = bio.map(MessageRules.normalized).flatMap { $0.isEmpty ? nil : $0 }
+        return ProfileUpdate(displayName: name, bio: storedBio)
+    }
+}

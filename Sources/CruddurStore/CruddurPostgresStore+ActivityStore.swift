@@ -1,0 +1,195 @@
+import CruddurDomain
+import CruddurRuntime
+import Foundation
+import Logging
+import PostgresNIO
+
+extension CruddurPostgresStore: ActivityStore {
+    public func homeFeed(readable: [Visibility], page: PageRequest, now: Date, logger: Logger) async throws -> FeedPage
+    {
+        try await database.run("home_feed") { client in
+            let statement = PostgresStatements.HomeFeed(now: now, readable: readable, page: page)
+            return try await Self.feedPage(statement, limit: page.limit, client: client, logger: logger)
+        }
+    }
+
+    public func notifications(
+        for userUUID: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger
+    ) async throws -> FeedPage {
+        try await database.run("notifications") { client in
+            let statement = PostgresStatements.Notifications(user: userUUID, now: now, readable: readable, page: page)
+            let found = try await Self.activities(statement, client: client, logger: logger)
+            return FeedPage(overfetched: found, limit: page.limit)
+        }
+    }
+
+    public func userFeed(
+        handle: String, readable: [Visibility], page: PageRequest, now: Date, logger: Logger
+    ) async throws -> FeedPage? {
+        guard let user = try await user(handle: handle, logger: logger) else { return nil }
+        return try await userFeed(of: user.uuid, readable: readable, page: page, now: now, logger: logger)
+    }
+
+    public func userFeed(of userUUID: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger)
+        async throws -> FeedPage
+    {
+        try await database.run("user_feed") { client in
+            let statement = PostgresStatements.UserFeed(user: userUUID, now: now, readable: readable, page: page)
+            return try await Self.feedPage(statement, limit: page.limit, client: client, logger: logger)
+        }
+    }
+
+    public func crudsCount(of userUUID: UUID, readable: [Visibility], now: Date, logger: Logger) async throws -> Int {
+        try await database.run("cruds_count") { client in
+            let statement = PostgresStatements.CrudsCount(user: userUUID, now: now, readable: readable)
+            for try await count in try await client.execute(statement, logger: logger) { return count }
+            return 0
+        }
+    }
+
+    public func search(term: String, readable: [Visibility], page: PageRequest, now: Date, logger: Logger)
+        async throws -> FeedPage
+    {
+        let pattern = "%" + Self.escapeLike(term) + "%"
+        return try await database.run("search") { client in
+            // Not prepared: each pattern gets its own plan (a common word walks the newest rows, a rare one
+            // the trigram index), which a cached generic plan cannot choose between.
+            let statement = PostgresStatements.Search(pattern: pattern, now: now, readable: readable, page: page)
+            let rows = try await client.query(
+                PostgresQuery(unsafeSQL: PostgresStatements.Search.sql, binds: statement.makeBindings()),
+                logger: logger)
+            var found: [PostgresStatements.FeedRow] = []
+            for try await row in rows { found.append(try PostgresStatements.feedRow(row)) }
+            return Self.feedPage(found, limit: page.limit)
+        }
+    }
+
+    public func activity(_ uuid: UUID, readable: [Visibility], now: Date, logger: Logger) async throws -> Activity? {
+        let visibilities = readable.map(\.rawValue)
+        return try await database.run("activity") { client in
+            let rows = try await client.query(
+                """
+                SELECT \(unescaped: Self.activityColumns)
+                FROM activities a JOIN users u ON u.uuid = a.user_uuid
+                WHERE a.uuid = \(uuid) AND a.expires_at > \(now) AND a.visibility = ANY(\(visibilities))
+                """, logger: logger)
+            return try await Self.decodeActivities(rows).first
+        }
+    }
+
+    public func replies(to parent: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger)
+        async throws -> FeedPage
+    {
+        try await database.run("replies") { client in
+            let statement = PostgresStatements.RepliesPage(parent: parent, now: now, readable: readable, page: page)
+            return FeedPage(
+                overfetched: try await Self.activities(statement, client: client, logger: logger), limit: page.limit)
+        }
+    }
+
+    public func activityWithReplies(
+        _ uuid: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger
+    ) async throws -> (activity: Activity, replies: FeedPage)? {
+        try await database.run("activity_with_replies") { client in
+            let statement = PostgresStatements.ActivityWithReplies(
+                parent: uuid, now: now, readable: readable, page: page)
+            var activity: Activity?
+            var replies: [Activity] = []
+            for try await (part, decoded) in try await client.execute(statement, logger: logger) {
+                if part == 0 { activity = decoded } else { replies.append(decoded) }
+            }
+            guard let activity else { return nil }
+            return (activity, FeedPage(overfetched: replies, limit: page.limit))
+        }
+    }
+
+    public func insertActivity(_ activity: NewActivity, idempotency: IdempotencyKey?, logger: Logger) async throws
+        -> Activity
+    {
+        let stored = try await database.run("insert_activity") { client in
+            try await Self.idempotent(idempotency, author: activity.authorUUID, client: client, logger: logger) {
+                try await client.committed(logger: logger) { connection in
+                    let rows = try await connection.query(
+                        """
+                        WITH a AS (
+                            INSERT INTO activities (uuid, user_uuid, message, visibility, expires_at, created_at)
+                            VALUES (\(activity.uuid), \(activity.authorUUID), \(activity.message),
+                                    \(activity.visibility.rawValue), \(activity.expiresAt), \(activity.createdAt))
+                            RETURNING *
+                        ), k AS (
+                            INSERT INTO idempotency_keys (user_uuid, key, request_hash, activity_uuid)
+                            SELECT a.user_uuid, \(idempotency?.key), \(idempotency?.requestHash), a.uuid
+                            FROM a WHERE \(idempotency?.key)::text IS NOT NULL
+                        ), m AS (
+                            INSERT INTO mentions (user_uuid, activity_uuid)
+                            SELECT n.uuid, a.uuid FROM a JOIN users n ON lower(n.handle) = ANY(\(Handle.mentioned(in: activity.message)))
+                            WHERE n.uuid <> a.user_uuid
+                        )
+                        SELECT \(unescaped: Self.activityColumns) FROM a JOIN users u ON u.uuid = a.user_uuid
+                        """, logger: logger)
+                    return try await Self.decodeActivities(rows).first
+                }
+            }
+        }
+        guard let stored else { throw StoreError.unknownAuthor }
+        return stored
+    }
+
+    public func insertReply(
+        _ reply: NewActivity, to parent: UUID, readable: [Visibility], now: Date, idempotency: IdempotencyKey?,
+        logger: Logger
+    ) async throws -> Activity? {
+        let visibilities = readable.map(\.rawValue)
+        // One statement: the parent's count, the reply and its idempotency key are written together or not at all.
+        return try await database.run("insert_reply") { client in
+            try await Self.idempotent(idempotency, author: reply.authorUUID, client: client, logger: logger) {
+                try await client.committed(logger: logger) { connection in
+                    let rows = try await connection.query(
+                        """
+                        WITH p AS (
+                            UPDATE activities SET replies_count = replies_count + 1
+                            WHERE uuid = \(parent) AND expires_at > \(now) AND visibility = ANY(\(visibilities))
+                            RETURNING uuid, user_uuid
+                        ), a AS (
+                            INSERT INTO activities (uuid, user_uuid, message, visibility, expires_at, created_at,
+                                                    reply_to_activity_uuid, reply_to_user_uuid)
+                            SELECT \(reply.uuid), \(reply.authorUUID), \(reply.message), \(reply.visibility.rawValue),
+                                   \(reply.expiresAt), \(reply.createdAt), p.uuid, p.user_uuid
+                            FROM p
+                            RETURNING *
+                        ), k AS (
+                            INSERT INTO idempotency_keys (user_uuid, key, request_hash, activity_uuid)
+                            SELECT a.user_uuid, \(idempotency?.key), \(idempotency?.requestHash), a.uuid
+                            FROM a WHERE \(idempotency?.key)::text IS NOT NULL
+                        ), m AS (
+                            INSERT INTO mentions (user_uuid, activity_uuid)
+                            SELECT n.uuid, a.uuid FROM a JOIN users n ON lower(n.handle) = ANY(\(Handle.mentioned(in: reply.message)))
+                            WHERE n.uuid <> a.user_uuid
+                        )
+                        SELECT \(unescaped: Self.activityColumns) FROM a JOIN users u ON u.uuid = a.user_uuid
+                        """, logger: logger)
+                    return try await Self.decodeActivities(rows).first
+                }
+            }
+        }
+    }
+
+    public func checkHealth(logger: Logger) async -> DependencyState {
+        do {
+            try await database.run("health") { client in try await client.query("SELECT 1", logger: logger) }
+            return .ok
+        } catch {
+            return .down
+        }
+    }
+
+    /// `term` with LIKE's wildcards and escape character taken literally.
+    static func escapeLike(_ term: String) -> String {
+        var escaped = ""
+        for character in term {
+            if character == "\\" || character == "%" || character == "_" { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return escaped
+    }
+}
