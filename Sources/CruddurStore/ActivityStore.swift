@@ -33,6 +33,9 @@ public protocol ActivityStore: Sendable {
     /// in one round trip where the store can make it one.
     func activityWithReplies(_ uuid: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger)
         async throws -> (activity: Activity, replies: FeedPage)?
+    /// The user with `handle` and how many of their cruds `readable` callers see at `now`, in one round trip
+    /// where the store can make it one; `nil` when no user has the handle.
+    func profile(handle: String, readable: [Visibility], now: Date, logger: Logger) async throws -> Profile?
     /// Stores a new top-level crud, or, when its author used `idempotency`'s key within its lifetime,
     /// returns what that request stored (``StoreError/idempotencyKeyReused`` if it asked for something else).
     /// The crud and its key are written together or not at all.
@@ -45,6 +48,14 @@ public protocol ActivityStore: Sendable {
     ) async throws -> Activity?
     /// The state of the backing storage, for the readiness check.
     func checkHealth(logger: Logger) async -> DependencyState
+}
+
+extension ActivityStore where Self: UserStore {
+    public func profile(handle: String, readable: [Visibility], now: Date, logger: Logger) async throws -> Profile? {
+        guard let user = try await user(handle: handle, logger: logger) else { return nil }
+        return Profile(
+            user: user, crudsCount: try await crudsCount(of: user.uuid, readable: readable, now: now, logger: logger))
+    }
 }
 
 extension ActivityStore {

@@ -106,31 +106,9 @@ extension CruddurPostgresStore: ActivityStore {
     public func insertActivity(_ activity: NewActivity, idempotency: IdempotencyKey?, logger: Logger) async throws
         -> Activity
     {
-        let stored = try await database.run("insert_activity") { client in
-            try await Self.idempotent(idempotency, author: activity.authorUUID, client: client, logger: logger) {
-                try await client.committed(logger: logger) { connection in
-                    let rows = try await connection.query(
-                        """
-                        WITH a AS (
-                            INSERT INTO activities (uuid, user_uuid, message, visibility, expires_at, created_at)
-                            VALUES (\(activity.uuid), \(activity.authorUUID), \(activity.message),
-                                    \(activity.visibility.rawValue), \(activity.expiresAt), \(activity.createdAt))
-                            RETURNING *
-                        ), k AS (
-                            INSERT INTO idempotency_keys (user_uuid, key, request_hash, activity_uuid)
-                            SELECT a.user_uuid, \(idempotency?.key), \(idempotency?.requestHash), a.uuid
-                            FROM a WHERE \(idempotency?.key)::text IS NOT NULL
-                        ), m AS (
-                            INSERT INTO mentions (user_uuid, activity_uuid)
-                            SELECT n.uuid, a.uuid FROM a JOIN users n ON lower(n.handle) = ANY(\(Handle.mentioned(in: activity.message)))
-                            WHERE n.uuid <> a.user_uuid
-                        )
-                        SELECT \(unescaped: Self.activityColumns) FROM a JOIN users u ON u.uuid = a.user_uuid
-                        """, logger: logger)
-                    return try await Self.decodeActivities(rows).first
-                }
-            }
-        }
+        let stored = try await insert(
+            activity, replyingTo: nil, readable: [], now: activity.createdAt, idempotency: idempotency,
+            statement: "insert_activity", logger: logger)
         guard let stored else { throw StoreError.unknownAuthor }
         return stored
     }
@@ -139,23 +117,35 @@ extension CruddurPostgresStore: ActivityStore {
         _ reply: NewActivity, to parent: UUID, readable: [Visibility], now: Date, idempotency: IdempotencyKey?,
         logger: Logger
     ) async throws -> Activity? {
+        try await insert(
+            reply, replyingTo: parent, readable: readable, now: now, idempotency: idempotency,
+            statement: "insert_reply", logger: logger)
+    }
+
+    /// Writes a crud, or with `parent` a reply to it (counted on the parent, which must be unexpired and
+    /// readable), with its idempotency key and mentions, in one statement committed before it answers:
+    /// all of it is stored or none. `nil` when the parent is not there or the author has no users row.
+    func insert(
+        _ new: NewActivity, replyingTo parent: UUID?, readable: [Visibility], now: Date, idempotency: IdempotencyKey?,
+        statement: String, logger: Logger
+    ) async throws -> Activity? {
         let visibilities = readable.map(\.rawValue)
-        // One statement: the parent's count, the reply and its idempotency key are written together or not at all.
-        return try await database.run("insert_reply") { client in
-            try await Self.idempotent(idempotency, author: reply.authorUUID, client: client, logger: logger) {
+        return try await database.run(statement) { client in
+            try await Self.idempotent(idempotency, author: new.authorUUID, client: client, logger: logger) {
                 try await client.committed(logger: logger) { connection in
                     let rows = try await connection.query(
                         """
                         WITH p AS (
                             UPDATE activities SET replies_count = replies_count + 1
-                            WHERE uuid = \(parent) AND expires_at > \(now) AND visibility = ANY(\(visibilities))
+                            WHERE uuid = \(parent)::uuid AND expires_at > \(now) AND visibility = ANY(\(visibilities))
                             RETURNING uuid, user_uuid
                         ), a AS (
                             INSERT INTO activities (uuid, user_uuid, message, visibility, expires_at, created_at,
                                                     reply_to_activity_uuid, reply_to_user_uuid)
-                            SELECT \(reply.uuid), \(reply.authorUUID), \(reply.message), \(reply.visibility.rawValue),
-                                   \(reply.expiresAt), \(reply.createdAt), p.uuid, p.user_uuid
-                            FROM p
+                            SELECT \(new.uuid), \(new.authorUUID), \(new.message), \(new.visibility.rawValue),
+                                   \(new.expiresAt), \(new.createdAt), p.uuid, p.user_uuid
+                            FROM (SELECT) AS one LEFT JOIN p ON true
+                            WHERE \(parent)::uuid IS NULL OR p.uuid IS NOT NULL
                             RETURNING *
                         ), k AS (
                             INSERT INTO idempotency_keys (user_uuid, key, request_hash, activity_uuid)
@@ -163,7 +153,7 @@ extension CruddurPostgresStore: ActivityStore {
                             FROM a WHERE \(idempotency?.key)::text IS NOT NULL
                         ), m AS (
                             INSERT INTO mentions (user_uuid, activity_uuid)
-                            SELECT n.uuid, a.uuid FROM a JOIN users n ON lower(n.handle) = ANY(\(Handle.mentioned(in: reply.message)))
+                            SELECT n.uuid, a.uuid FROM a JOIN users n ON lower(n.handle) = ANY(\(Handle.mentioned(in: new.message)))
                             WHERE n.uuid <> a.user_uuid
                         )
                         SELECT \(unescaped: Self.activityColumns) FROM a JOIN users u ON u.uuid = a.user_uuid

@@ -21,6 +21,14 @@ extension CruddurPostgresStore: UserStore {
         return users
     }
 
+    public func profile(handle: String, readable: [Visibility], now: Date, logger: Logger) async throws -> Profile? {
+        try await database.run("profile_by_handle") { client in
+            let statement = PostgresStatements.ProfileByHandle(handle: handle, now: now, readable: readable)
+            for try await profile in try await client.execute(statement, logger: logger) { return profile }
+            return nil
+        }
+    }
+
     public func user(handle: String, logger: Logger) async throws -> User? {
         try await database.run("user_by_handle") { client in
             for try await row in try await client.execute(

@@ -30,6 +30,10 @@ extension HomeFeedCache: ActivityStore {
         try await base.userFeed(of: userUUID, readable: readable, page: page, now: now, logger: logger)
     }
 
+    public func profile(handle: String, readable: [Visibility], now: Date, logger: Logger) async throws -> Profile? {
+        try await base.profile(handle: handle, readable: readable, now: now, logger: logger)
+    }
+
     public func crudsCount(of userUUID: UUID, readable: [Visibility], now: Date, logger: Logger) async throws -> Int {
         try await base.crudsCount(of: userUUID, readable: readable, now: now, logger: logger)
     }

@@ -16,10 +16,11 @@ public struct ProfileService<Store: ActivityStore & UserStore>: Sendable {
 
     /// The profile of the user with `handle`, counting the cruds `caller` may read.
     public func profile(handle: String, caller: Caller, logger: Logger) async throws -> Profile {
-        guard Handle.isValid(handle), let user = try await store.user(handle: handle, logger: logger) else {
-            throw APIError.noUser(handle)
-        }
-        return try await profile(of: user, readable: caller.readable, logger: logger)
+        guard Handle.isValid(handle),
+            let profile = try await store.profile(
+                handle: handle, readable: caller.readable, now: clock(), logger: logger)
+        else { throw APIError.noUser(handle) }
+        return profile
     }
 
     /// Sets the caller's display name and bio, after ``ProfileRules`` accept them.

@@ -1,0 +1,86 @@
+import CruddurDomain
+import Foundation
+import PostgresNIO
+
+/// Users and their counts.
+extension PostgresStatements {
+    /// The user whose handle is $1, compared case-insensitively (the users_handle_lower_key index).
+    struct UserByHandle: UserLookup {
+        static let sql = "SELECT \(CruddurPostgresStore.userColumns) FROM users WHERE lower(handle) = lower($1)"
+        let key: String
+    }
+
+    /// The user whose handle is $1 and how many of their top-level cruds unexpired at $2 with a visibility
+    /// in $3 exist: a profile in one statement (a user's page took two, the user and then the count).
+    struct ProfileByHandle: PostgresPreparedStatement {
+        static let sql = """
+            SELECT \(CruddurPostgresStore.userColumns),
+                   (SELECT count(*)::int FROM activities a
+                    WHERE a.user_uuid = users.uuid AND a.reply_to_activity_uuid IS NULL AND a.expires_at > $2
+                      AND a.visibility = ANY($3))
+            FROM users WHERE lower(handle) = lower($1)
+            """
+        typealias Row = Profile
+        let handle: String
+        let now: Date
+        let readable: [Visibility]
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 3)
+            bindings.append(handle)
+            bindings.append(now)
+            bindings.append(readable.map(\.rawValue))
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row {
+            let (uuid, handle, displayName, email, bio, sub, createdAt, count) = try row.decode(
+                (UUID, String, String, String?, String?, String?, Date, Int).self)
+            return Profile(
+                user: CruddurPostgresStore.user((uuid, handle, displayName, email, bio, sub, createdAt)),
+                crudsCount: count)
+        }
+    }
+
+    /// How many unexpired top-level cruds of user $1 with a visibility in $3 exist at $2.
+    struct CrudsCount: PostgresPreparedStatement {
+        static let sql = """
+            SELECT count(*)::int FROM activities
+            WHERE user_uuid = $1 AND reply_to_activity_uuid IS NULL AND expires_at > $2 AND visibility = ANY($3)
+            """
+        typealias Row = Int
+        let user: UUID
+        let now: Date
+        let readable: [Visibility]
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 3)
+            bindings.append(user)
+            bindings.append(now)
+            bindings.append(readable.map(\.rawValue))
+            return bindings
+        }
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Int.self) }
+    }
+
+    /// The user who signs in as Cognito `sub` $1.
+    struct UserBySub: UserLookup {
+        static let sql = "SELECT \(CruddurPostgresStore.userColumns) FROM users WHERE cognito_user_id = $1"
+        let key: String
+    }
+}
+
+/// A user found by one text key, $1.
+protocol UserLookup: PostgresPreparedStatement where Row == CruddurPostgresStore.UserRow {
+    var key: String { get }
+}
+
+extension UserLookup {
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 1)
+        bindings.append(key)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+}
