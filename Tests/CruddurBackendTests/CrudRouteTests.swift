@@ -31,15 +31,15 @@ struct CrudRouteTests {
                 uri: "/api/activities", method: .post, headers: .json(),
                 body: .json(#"{"message": "  Hello from the tests  ", "ttl": "3-hours"}"#))
             #expect(response.status == .ok)
-            let crud = response.object
-            #expect(crud["message"] as? String == "Hello from the tests")
-            #expect(crud["handle"] as? String == "andrewbrown")
-            #expect(crud["replies_count"] as? Int == 0)
-            let created = try #require((crud["created_at"] as? String).flatMap { RFC3339.date(from: $0) })
-            let expires = try #require((crud["expires_at"] as? String).flatMap { RFC3339.date(from: $0) })
+            let crud = try response.crud
+            #expect(crud.message == "Hello from the tests")
+            #expect(crud.handle == "andrewbrown")
+            #expect(crud.repliesCount == 0)
+            let created = try #require(RFC3339.date(from: crud.createdAt))
+            let expires = try #require(RFC3339.date(from: crud.expiresAt))
             #expect(abs(expires.timeIntervalSince(created) - 3 * 3600) < 0.01)
             let home = try await client.execute(uri: "/api/activities/home", method: .get)
-            #expect(home.array.first?["uuid"] as? String == crud["uuid"] as? String)
+            #expect(try home.cruds.first?.uuid == crud.uuid)
         }
     }
 
@@ -135,19 +135,19 @@ struct CrudRouteTests {
                 uri: "/api/activities/\(parent)/reply", method: .post, headers: .json(sub: "sub-worf"),
                 body: .json(#"{"message": "Still no honor."}"#))
             #expect(reply.status == .ok)
-            #expect(reply.object["reply_to_activity_uuid"] as? String == parent)
-            #expect(reply.object["handle"] as? String == "worf")
+            #expect(try reply.crud.replyToActivityUuid == parent)
+            #expect(try reply.crud.handle == "worf")
             let show = try await client.execute(uri: "/api/activities/\(parent)", method: .get)
-            #expect(show.object["replies_count"] as? Int == 2)
-            #expect((show.object["replies"] as? [[String: Any]])?.last?["message"] as? String == "Still no honor.")
+            #expect(try show.crud.repliesCount == 2)
+            #expect(try show.crud.replies.last?.message == "Still no honor.")
             let notifications = try await client.execute(
                 uri: "/api/activities/notifications", method: .get, headers: .bearer())
             #expect(notifications.status == .ok)
-            #expect(notifications.array.first?["message"] as? String == "Still no honor.")
-            #expect(notifications.array.allSatisfy { $0["handle"] as? String != "andrewbrown" })
+            #expect(try notifications.cruds.first?.message == "Still no honor.")
+            #expect(try notifications.cruds.allSatisfy { $0.handle != "andrewbrown" })
             let worfs = try await client.execute(
                 uri: "/api/activities/notifications", method: .get, headers: .bearer(sub: "sub-worf"))
-            #expect(!worfs.array.contains { $0["message"] as? String == "Still no honor." })
+            #expect(try !worfs.cruds.contains { $0.message == "Still no honor." })
         }
     }
 

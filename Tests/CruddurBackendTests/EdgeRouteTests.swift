@@ -122,13 +122,14 @@ struct EdgeRouteTests {
             // Sign-in is configured but no key set has loaded yet: not ready.
             let cold = try await client.execute(uri: "/api/health-check", method: .get)
             #expect(cold.status == .serviceUnavailable)
-            #expect((cold.object["checks"] as? [String: String])?["jwks"] == "down")
+            #expect(try cold.decode(HealthBody.self).checks["jwks"] == "down")
             _ = try await client.execute(uri: "/api/activities/home", method: .get, headers: .bearer())
             let ready = try await client.execute(uri: "/api/health-check", method: .get)
             #expect(ready.status == .ok)
-            #expect(ready.object["success"] as? Bool == true)
-            #expect(ready.object["ver"] as? Int == 1)
-            let checks = try #require(ready.object["checks"] as? [String: String])
+            let health = try ready.decode(HealthBody.self)
+            #expect(health.success)
+            #expect(health.ver == 1)
+            let checks = health.checks
             #expect(checks["database"] == "memory")
             #expect(checks["jwks"] != nil)
         }

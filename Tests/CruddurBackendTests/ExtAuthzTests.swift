@@ -22,9 +22,18 @@ struct ExtAuthzTests {
                 headers: .bearer())
             #expect(valid.status == .ok)
             let user = try #require(valid.headers[.init("x-current-user")!])
-            let claims = try #require(try JSONSerialization.jsonObject(with: Data(user.utf8)) as? [String: Any])
-            #expect(claims["sub"] as? String == "sub-andrew")
-            #expect(claims["client_id"] as? String == TestTokens.clientID)
+            struct CurrentUser: Decodable {
+                var sub: String
+                var clientID: String
+
+                enum CodingKeys: String, CodingKey {
+                    case sub
+                    case clientID = "client_id"
+                }
+            }
+            let claims = try JSONDecoder().decode(CurrentUser.self, from: Data(user.utf8))
+            #expect(claims.sub == "sub-andrew")
+            #expect(claims.clientID == TestTokens.clientID)
             #expect(!user.contains("eyJ"), "the token itself is not forwarded in the header")
         }
     }

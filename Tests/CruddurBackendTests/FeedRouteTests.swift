@@ -14,24 +14,24 @@ struct FeedRouteTests {
             let response = try await client.execute(uri: "/api/activities/home", method: .get)
             #expect(response.status == .ok)
             #expect(response.headers[.contentType] == "application/json; charset=utf-8")
-            let items = response.array
-            let messages = items.compactMap { $0["message"] as? String }
+            let items = try response.cruds
+            let messages = items.map(\.message)
             #expect(messages.contains("Cloud is fun!"))
             #expect(!messages.contains(membersCrud))
             #expect(!messages.contains("The world is not enough"))
             #expect(!messages.contains("Only an expired crud would say this."))
             #expect(!messages.contains("This post has no honor!"), "replies are nested, not top-level")
-            let created = items.compactMap { $0["created_at"] as? String }
+            let created = items.map(\.createdAt)
             #expect(created == created.sorted(by: >))
-            let cloud = try #require(items.first { $0["message"] as? String == "Cloud is fun!" })
-            #expect(cloud["handle"] as? String == "andrewbrown")
-            #expect(cloud["display_name"] as? String == "Andrew Brown")
-            #expect(cloud["replies_count"] as? Int == 1)
-            #expect(cloud["likes_count"] as? Int == 5)
-            #expect((cloud["created_at"] as? String)?.hasSuffix("Z") == true)
-            let replies = try #require(cloud["replies"] as? [[String: Any]])
-            #expect(replies.first?["message"] as? String == "This post has no honor!")
-            #expect(replies.first?["reply_to_activity_uuid"] as? String == "68f126b0-1ceb-4a33-88be-d90fa7109eee")
+            let cloud = try #require(items.first { $0.message == "Cloud is fun!" })
+            #expect(cloud.handle == "andrewbrown")
+            #expect(cloud.displayName == "Andrew Brown")
+            #expect(cloud.repliesCount == 1)
+            #expect(cloud.likesCount == 5)
+            #expect(cloud.createdAt.hasSuffix("Z"))
+            let replies = cloud.replies
+            #expect(replies.first?.message == "This post has no honor!")
+            #expect(replies.first?.replyToActivityUuid == "68f126b0-1ceb-4a33-88be-d90fa7109eee")
         }
     }
 
@@ -41,7 +41,7 @@ struct FeedRouteTests {
             let response = try await client.execute(uri: "/api/activities/home", method: .get, headers: .bearer())
             #expect(response.status == .ok)
             #expect(response.headers[.wwwAuthenticate] == nil)
-            #expect(response.array.contains { $0["message"] as? String == membersCrud })
+            #expect(try response.cruds.contains { $0.message == membersCrud })
         }
     }
 
@@ -52,7 +52,7 @@ struct FeedRouteTests {
             let response = try await client.execute(
                 uri: "/api/activities/home", method: .get, headers: [.authorization: "Bearer \(expired)"])
             #expect(response.status == .ok)
-            #expect(!response.array.contains { $0["message"] as? String == membersCrud })
+            #expect(try !response.cruds.contains { $0.message == membersCrud })
             let challenge = try #require(response.headers[.wwwAuthenticate])
             #expect(challenge.contains(#"error="invalid_token""#))
             #expect(challenge.contains("expired"))
@@ -69,13 +69,13 @@ struct FeedRouteTests {
             while let uri = next, pages < 10 {
                 let response = try await client.execute(uri: uri, method: .get, headers: .bearer())
                 #expect(response.status == .ok)
-                #expect(response.array.count <= 2)
-                seen += response.array.compactMap { $0["uuid"] as? String }
+                #expect(try response.cruds.count <= 2)
+                seen += try response.cruds.compactMap { $0.uuid }
                 next = response.headers[.init("Link")!].flatMap(Self.nextURI)
                 pages += 1
             }
             let all = try await client.execute(uri: "/api/activities/home?limit=100", method: .get, headers: .bearer())
-            #expect(seen == all.array.compactMap { $0["uuid"] as? String })
+            #expect(try seen == all.cruds.compactMap { $0.uuid })
             #expect(all.headers[.init("Link")!] == nil)
             #expect(pages == 3)
         }
@@ -84,13 +84,12 @@ struct FeedRouteTests {
     @Test func beforeAcceptsATimestamp() async throws {
         let app = try TestApp.make(store: try TestApp.seededStore())
         try await app.test(.router) { client in
-            let all = try await client.execute(uri: "/api/activities/home", method: .get).array
-            let cutoff = try #require(all[1]["created_at"] as? String)
+            let all = try await client.execute(uri: "/api/activities/home", method: .get).cruds
+            let cutoff = all[1].createdAt
             let older = try await client.execute(uri: "/api/activities/home?before=\(cutoff)", method: .get)
             #expect(older.status == .ok)
             #expect(
-                older.array.compactMap { $0["uuid"] as? String }
-                    == all.dropFirst(2).compactMap { $0["uuid"] as? String })
+                try older.cruds.map(\.uuid) == all.dropFirst(2).map(\.uuid))
         }
     }
 
@@ -109,17 +108,16 @@ struct FeedRouteTests {
         try await app.test(.router) { client in
             let response = try await client.execute(uri: "/api/activities/@AndrewBrown", method: .get)
             #expect(response.status == .ok)
-            let cruds = response.object["activities"] as? [[String: Any]] ?? []
-            #expect(cruds.allSatisfy { $0["handle"] as? String == "andrewbrown" })
-            #expect(cruds.map { $0["message"] as? String } == ["Cloud is fun!"])
-            let profile = response.object["profile"] as? [String: Any] ?? [:]
-            #expect(profile["handle"] as? String == "andrewbrown" && profile["cruds_count"] as? Int == 1)
+            let page = try response.decode(UserFeedBody.self)
+            #expect(page.activities.map(\.handle) == ["andrewbrown"])
+            #expect(page.activities.map(\.message) == ["Cloud is fun!"])
+            #expect(page.profile.handle == "andrewbrown" && page.profile.crudsCount == 1)
             let lore = try await client.execute(uri: "/api/activities/@lore", method: .get)
             #expect(lore.status == .ok)
-            #expect((lore.object["activities"] as? [Any])?.isEmpty == true)
-            #expect((lore.object["profile"] as? [String: Any])?["cruds_count"] as? Int == 0)
+            #expect(try lore.decode(UserFeedBody.self).activities.isEmpty)
+            #expect(try lore.decode(UserFeedBody.self).profile.crudsCount == 0)
             let loreSignedIn = try await client.execute(uri: "/api/activities/@lore", method: .get, headers: .bearer())
-            #expect((loreSignedIn.object["activities"] as? [Any])?.count == 1)
+            #expect(try loreSignedIn.decode(UserFeedBody.self).activities.count == 1)
         }
     }
 
@@ -142,9 +140,10 @@ struct FeedRouteTests {
         try await app.test(.router) { client in
             let response = try await client.execute(uri: "/api/users/@worf/short", method: .get)
             #expect(response.status == .ok)
-            #expect(response.object["handle"] as? String == "worf")
-            #expect(response.object["display_name"] as? String == "Worf")
-            #expect(response.object["uuid"] as? String == "2d2a4a8e-6a4f-4b43-9c1c-6c7f3d8c1a03")
+            let short = try response.decode(UserShortBody.self)
+            #expect(short.handle == "worf")
+            #expect(short.displayName == "Worf")
+            #expect(short.uuid == "2d2a4a8e-6a4f-4b43-9c1c-6c7f3d8c1a03")
             #expect(response.object.count == 3)
         }
     }
@@ -154,13 +153,13 @@ struct FeedRouteTests {
         try await app.test(.router) { client in
             let response = try await client.execute(uri: "/api/activities/search?term=CLOUD", method: .get)
             #expect(response.status == .ok)
-            #expect(response.array.map { $0["message"] as? String } == ["Cloud is fun!"])
+            #expect(try response.cruds.map { $0.message } == ["Cloud is fun!"])
             let spaced = try await client.execute(uri: "/api/activities/search?term=no+honor", method: .get)
-            #expect(spaced.array.map { $0["message"] as? String } == ["This post has no honor!"])
+            #expect(try spaced.cruds.map { $0.message } == ["This post has no honor!"])
             for term in ["%25", "_", "%27%20OR%20%271%27=%271", "expired"] {
                 let literal = try await client.execute(uri: "/api/activities/search?term=\(term)", method: .get)
                 #expect(literal.status == .ok)
-                #expect(literal.array.isEmpty, "\(term)")
+                #expect(try literal.cruds.isEmpty, "\(term)")
             }
         }
     }
@@ -181,10 +180,10 @@ struct FeedRouteTests {
             let show = try await client.execute(
                 uri: "/api/activities/68f126b0-1ceb-4a33-88be-d90fa7109eee", method: .get)
             #expect(show.status == .ok)
-            #expect((show.object["replies"] as? [[String: Any]])?.count == 1)
+            #expect(try show.crud.replies.count == 1)
             let upper = try await client.execute(
                 uri: "/api/activities/68F126B0-1CEB-4A33-88BE-D90FA7109EEE", method: .get)
-            #expect(upper.object["uuid"] as? String == "68f126b0-1ceb-4a33-88be-d90fa7109eee")
+            #expect(try upper.crud.uuid == "68f126b0-1ceb-4a33-88be-d90fa7109eee")
             let expired = try await client.execute(
                 uri: "/api/activities/9f1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c01", method: .get)
             #expect(expired.status == .notFound)

@@ -64,7 +64,7 @@ struct HardeningRouteTests {
                 uri: "/api/activities", method: .post, headers: .json(),
                 body: .json(#"{"message": "a\u0000b", "ttl": "1-day"}"#))
             #expect(response.status == .ok)
-            #expect(response.object["message"] as? String == "ab")
+            #expect(try response.crud.message == "ab")
         }
     }
 
@@ -79,9 +79,9 @@ struct HardeningRouteTests {
             let second = try await client.execute(
                 uri: "/api/activities", method: .post, headers: headers, body: .json(body))
             #expect(first.status == .ok && second.status == .ok)
-            #expect(first.object["uuid"] as? String == second.object["uuid"] as? String)
+            #expect(try first.crud.uuid == second.crud.uuid)
             let search = try await client.execute(uri: "/api/activities/search?term=exactly%20once", method: .get)
-            #expect(search.array.count == 1)
+            #expect(try search.cruds.count == 1)
             let other = try await client.execute(
                 uri: "/api/activities", method: .post, headers: headers,
                 body: .json(#"{"message": "something else", "ttl": "1-day"}"#))
@@ -93,7 +93,7 @@ struct HardeningRouteTests {
             let theirs = try await client.execute(
                 uri: "/api/activities", method: .post, headers: worf, body: .json(body))
             #expect(theirs.status == .ok)
-            #expect(theirs.object["uuid"] as? String != first.object["uuid"] as? String)
+            #expect(try theirs.crud.uuid != first.crud.uuid)
         }
     }
 
@@ -143,7 +143,7 @@ struct HardeningRouteTests {
             let crud = try await client.execute(
                 uri: "/api/activities", method: .post, headers: .json(),
                 body: .json(#"{"message": "popular", "ttl": "1-day"}"#))
-            let uuid = try #require(crud.object["uuid"] as? String)
+            let uuid = try crud.crud.uuid
             for index in 0..<5 {
                 let reply = try await client.execute(
                     uri: "/api/activities/\(uuid)/reply", method: .post, headers: .json(sub: "sub-worf"),
@@ -151,18 +151,14 @@ struct HardeningRouteTests {
                 #expect(reply.status == .ok)
             }
             let home = try await client.execute(uri: "/api/activities/home", method: .get)
-            let embedded = home.array.first { $0["uuid"] as? String == uuid }?["replies"] as? [[String: Any]]
-            #expect(embedded?.map { $0["message"] as? String } == ["reply 2", "reply 3", "reply 4"])
+            let embedded = try home.cruds.first { $0.uuid == uuid }?.replies
+            #expect(embedded?.map(\.message) == ["reply 2", "reply 3", "reply 4"])
             let first = try await client.execute(uri: "/api/activities/\(uuid)?limit=2", method: .get)
-            let replies = first.object["replies"] as? [[String: Any]]
-            #expect(replies?.map { $0["message"] as? String } == ["reply 3", "reply 4"])
+            #expect(try first.crud.replies.map(\.message) == ["reply 3", "reply 4"])
             let link = try #require(first.headers[.init("Link")!])
             let next = String(link.dropFirst().prefix { $0 != ">" })
             let second = try await client.execute(uri: next, method: .get)
-            #expect(
-                (second.object["replies"] as? [[String: Any]])?.map { $0["message"] as? String } == [
-                    "reply 1", "reply 2",
-                ])
+            #expect(try second.crud.replies.map(\.message) == ["reply 1", "reply 2"])
         }
     }
 }

@@ -32,17 +32,17 @@ struct MentionTests {
                     uri: "/api/activities", method: .post, headers: .json(sub: "sub-kirk"),
                     body: .json(#"{"message": "@spock @SPOCK @nobody @kirk kirk@mccoy.example", "ttl": "1-day"}"#))
                 #expect(crud.status == .ok)
-                let uuid = try #require(crud.object["uuid"] as? String)
+                let uuid = try crud.crud.uuid
                 let reply = try await client.execute(
                     uri: "/api/activities/\(uuid)/reply", method: .post, headers: .json(sub: "sub-spock"),
                     body: .json(#"{"message": "@kirk you called, and @mccoy."}"#))
                 #expect(reply.status == .ok)
-                let replyUUID = try #require(reply.object["uuid"] as? String)
+                let replyUUID = try reply.crud.uuid
 
                 func notified(_ sub: String) async throws -> [String] {
                     try await client.execute(
                         uri: "/api/activities/notifications", method: .get, headers: .bearer(sub: sub)
-                    ).array.compactMap { $0["uuid"] as? String }
+                    ).cruds.map(\.uuid)
                 }
                 #expect(try await notified("sub-spock") == [uuid])
                 #expect(try await notified("sub-kirk") == [replyUUID], "a reply that also mentions: once")

@@ -39,24 +39,24 @@ struct MessageRouteTests {
         try await withApp(kind) { client in
             let first = try await write(client, as: "sub-kirk", ["message": "Beam me up", "handle": "@spock"])
             #expect(first.status == .ok)
-            let group = try #require(first.object["message_group_uuid"] as? String)
-            #expect(first.object["handle"] as? String == "kirk" && first.object["message"] as? String == "Beam me up")
+            let group = try #require(try first.message.messageGroupUuid)
+            #expect(try first.message.handle == "kirk" && first.message.message == "Beam me up")
             let answer = try await write(
                 client, as: "sub-spock", ["message": "Fascinating", "message_group_uuid": group])
-            #expect(answer.status == .ok && answer.object["message_group_uuid"] as? String == group)
+            #expect(try answer.status == .ok && answer.message.messageGroupUuid == group)
             let again = try await write(client, as: "sub-spock", ["message": "Also", "handle": "kirk"])
-            #expect(again.object["message_group_uuid"] as? String == group, "one conversation per pair")
+            #expect(try again.message.messageGroupUuid == group, "one conversation per pair")
 
             let kirksGroups = try await client.execute(
                 uri: "/api/message_groups", method: .get, headers: .bearer(sub: "sub-kirk"))
             #expect(kirksGroups.status == .ok)
-            #expect(kirksGroups.array.count == 1)
-            #expect(kirksGroups.array.first?["handle"] as? String == "spock")
-            #expect(kirksGroups.array.first?["message"] as? String == "Also")
+            #expect(try kirksGroups.messages.count == 1)
+            #expect(try kirksGroups.messages.first?.handle == "spock")
+            #expect(try kirksGroups.messages.first?.message == "Also")
             let spocksView = try await client.execute(
                 uri: "/api/messages/\(group)", method: .get, headers: .bearer(sub: "sub-spock"))
-            #expect(spocksView.array.map { $0["message"] as? String } == ["Beam me up", "Fascinating", "Also"])
-            #expect(spocksView.array.map { $0["handle"] as? String } == ["kirk", "spock", "spock"])
+            #expect(try spocksView.messages.map(\.message) == ["Beam me up", "Fascinating", "Also"])
+            #expect(try spocksView.messages.map(\.handle) == ["kirk", "spock", "spock"])
 
             // A third user: as if the conversation did not exist, however they ask.
             for uri in ["/api/messages/\(group)", "/api/messages/\(UUID().uuidString.lowercased())", "/api/messages/x"]
@@ -69,10 +69,10 @@ struct MessageRouteTests {
             #expect(intrude.status == .notFound)
             let mccoysGroups = try await client.execute(
                 uri: "/api/message_groups", method: .get, headers: .bearer(sub: "sub-mccoy"))
-            #expect(mccoysGroups.array.isEmpty)
+            #expect(try mccoysGroups.messages.isEmpty)
             let unchanged = try await client.execute(
                 uri: "/api/messages/\(group)", method: .get, headers: .bearer(sub: "sub-kirk"))
-            #expect(unchanged.array.count == 3)
+            #expect(try unchanged.messages.count == 3)
             let anonymous = try await client.execute(uri: "/api/message_groups", method: .get)
             #expect(anonymous.status == .unauthorized)
         }
@@ -123,13 +123,13 @@ struct MessageRouteTests {
             let first = try await write(client, as: "sub-kirk", body, key: "k-1")
             let retry = try await write(client, as: "sub-kirk", body, key: "k-1")
             #expect(first.status == .ok && retry.status == .ok)
-            #expect(first.object["uuid"] as? String == retry.object["uuid"] as? String)
+            #expect(try first.message.uuid == retry.message.uuid)
             let reused = try await write(client, as: "sub-kirk", ["message": "other", "handle": "spock"], key: "k-1")
             #expect(reused.status == .conflict)
-            let group = try #require(first.object["message_group_uuid"] as? String)
+            let group = try #require(try first.message.messageGroupUuid)
             let read = try await client.execute(
                 uri: "/api/messages/\(group)", method: .get, headers: .bearer(sub: "sub-spock"))
-            #expect(read.array.count == 1)
+            #expect(try read.messages.count == 1)
         }
     }
 
@@ -140,7 +140,7 @@ struct MessageRouteTests {
                     let (sub, handle) = index.isMultiple(of: 2) ? ("sub-kirk", "spock") : ("sub-spock", "kirk")
                     tasks.addTask {
                         try await write(client, as: sub, ["message": "at once \(index)", "handle": handle])
-                            .object["message_group_uuid"] as? String
+                            .message.messageGroupUuid
                     }
                 }
                 var seen: Set<String?> = []
@@ -150,7 +150,7 @@ struct MessageRouteTests {
             #expect(groups.count == 1 && groups.first! != nil)
             let read = try await client.execute(
                 uri: "/api/messages/\(groups.first!!)?limit=100", method: .get, headers: .bearer(sub: "sub-kirk"))
-            #expect(read.array.count == 16)
+            #expect(try read.messages.count == 16)
         }
     }
 
@@ -159,13 +159,13 @@ struct MessageRouteTests {
             var group = ""
             for index in 0..<25 {
                 let written = try await write(client, as: "sub-kirk", ["message": "m\(index)", "handle": "spock"])
-                group = written.object["message_group_uuid"] as? String ?? ""
+                group = try written.message.messageGroupUuid ?? ""
             }
             var uri = "/api/messages/\(group)?limit=10"
             var pages: [[String]] = []
             while true {
                 let page = try await client.execute(uri: uri, method: .get, headers: .bearer(sub: "sub-spock"))
-                pages.append(page.array.compactMap { $0["message"] as? String })
+                pages.append(try page.messages.map(\.message))
                 guard let link = page.headers[HTTPField.Name("Link")!],
                     let start = link.firstIndex(of: "<"), let end = link.firstIndex(of: ">")
                 else { break }

@@ -28,15 +28,21 @@ struct ProfileRouteTests {
         try await withApp(kind) { client in
             let response = try await client.execute(uri: "/api/users/@AndrewBrown", method: .get)
             #expect(response.status == .ok)
-            let profile = response.object
-            #expect(profile["handle"] as? String == "andrewbrown")
-            #expect(profile["display_name"] as? String == "Andrew Brown")
-            #expect(profile["cognito_user_uuid"] as? String == "sub-andrew")
-            #expect(profile["cruds_count"] as? Int == 1)
-            #expect((profile["created_at"] as? String).flatMap(RFC3339.date(from:)) != nil)
-            #expect((profile["uuid"] as? String)?.count == 36)
+            let profile = try response.profile
+            #expect(profile.handle == "andrewbrown")
+            #expect(profile.displayName == "Andrew Brown")
+            #expect(profile.cognitoUserUuid == "sub-andrew")
+            #expect(profile.crudsCount == 1)
+            #expect(RFC3339.date(from: profile.createdAt) != nil)
+            #expect(UUID(uuidString: profile.uuid) != nil)
             let unclaimed = try await client.execute(uri: "/api/users/@worf", method: .get)
-            #expect(unclaimed.object["cognito_user_uuid"] is NSNull)
+            #expect(unclaimed.object["cognito_user_uuid"] is NSNull, "present, and null")
+            #expect(try unclaimed.profile.cognitoUserUuid == nil)
+            // Lore's one crud is members-only: the count is what the caller may read.
+            let loreAnonymous = try await client.execute(uri: "/api/users/@lore", method: .get)
+            #expect(try loreAnonymous.profile.crudsCount == 0)
+            let loreSignedIn = try await client.execute(uri: "/api/users/@lore", method: .get, headers: .bearer())
+            #expect(try loreSignedIn.profile.crudsCount == 1)
             for handle in ["@nobody", "@%27", "@" + String(repeating: "a", count: 300)] {
                 let missing = try await client.execute(uri: "/api/users/\(handle)", method: .get)
                 #expect(missing.status == .notFound && missing.errorCode == "not_found", "\(handle)")
@@ -50,21 +56,22 @@ struct ProfileRouteTests {
                 uri: "/api/profile/update", method: .put, headers: .json(),
                 body: .json(#"{"display_name": "  Andrew B.  ", "bio": "Cloud fan."}"#))
             #expect(put.status == .ok)
-            #expect(put.object["display_name"] as? String == "Andrew B.")
-            #expect(put.object["bio"] as? String == "Cloud fan.")
+            #expect(try put.profile.displayName == "Andrew B.")
+            #expect(try put.profile.bio == "Cloud fan.")
             let shown = try await client.execute(uri: "/api/users/@andrewbrown", method: .get)
-            #expect(shown.object["display_name"] as? String == "Andrew B.")
+            #expect(try shown.profile.displayName == "Andrew B.")
             let home = try await client.execute(uri: "/api/activities/home", method: .get)
-            #expect(home.array.contains { $0["handle"] as? String == "andrewbrown" })
+            #expect(try home.cruds.contains { $0.handle == "andrewbrown" })
             #expect(
-                home.array.filter { $0["handle"] as? String == "andrewbrown" }.allSatisfy {
-                    $0["display_name"] as? String == "Andrew B."
+                try home.cruds.filter { $0.handle == "andrewbrown" }.allSatisfy {
+                    $0.displayName == "Andrew B."
                 })
             let post = try await client.execute(
                 uri: "/api/profile/update", method: .post, headers: .json(),
                 body: .json(#"{"display_name": "Andrew Brown", "bio": "   "}"#))
             #expect(post.status == .ok)
-            #expect(post.object["bio"] is NSNull)
+            #expect(post.object["bio"] is NSNull, "present, and null")
+            #expect(try post.profile.bio == nil)
             let anonymous = try await client.execute(
                 uri: "/api/profile/update", method: .put, headers: .json(sub: nil),
                 body: .json(#"{"display_name": "Nobody"}"#))
@@ -110,9 +117,9 @@ struct ProfileRouteTests {
         try await withApp(kind) { client in
             let feed = try await client.execute(uri: "/api/activities/@worf?limit=1", method: .get)
             #expect(feed.status == .ok)
-            #expect((feed.object["profile"] as? [String: Any])?["handle"] as? String == "worf")
-            let cruds = feed.object["activities"] as? [[String: Any]] ?? []
-            #expect(cruds.count == 1 && cruds.allSatisfy { $0["handle"] as? String == "worf" })
+            let page = try feed.decode(UserFeedBody.self)
+            #expect(page.profile.handle == "worf")
+            #expect(page.activities.map(\.handle) == ["worf"])
             let missing = try await client.execute(uri: "/api/activities/@nobody", method: .get)
             #expect(missing.status == .notFound)
         }
@@ -121,14 +128,14 @@ struct ProfileRouteTests {
     @Test(arguments: kinds) func theShowPageReadsACrudByItsAuthorsHandle(kind: StoreKind) async throws {
         try await withApp(kind) { client in
             let home = try await client.execute(uri: "/api/activities/home", method: .get)
-            let withReplies = try #require(home.array.first { ($0["replies_count"] as? Int ?? 0) > 0 })
-            let uuid = try #require(withReplies["uuid"] as? String)
-            let handle = try #require(withReplies["handle"] as? String)
+            let withReplies = try #require(try home.cruds.first { $0.repliesCount > 0 })
+            let uuid = withReplies.uuid
+            let handle = withReplies.handle
             let shown = try await client.execute(uri: "/api/activities/@\(handle)/status/\(uuid)", method: .get)
             #expect(shown.status == .ok)
-            #expect((shown.object["activity"] as? [String: Any])?["uuid"] as? String == uuid)
-            let replies = shown.object["replies"] as? [[String: Any]] ?? []
-            #expect(!replies.isEmpty && replies.allSatisfy { $0["reply_to_activity_uuid"] as? String == uuid })
+            let page = try shown.decode(ShowBody.self)
+            #expect(page.activity.uuid == uuid)
+            #expect(!page.replies.isEmpty && page.replies.allSatisfy { $0.replyToActivityUuid == uuid })
             let someoneElses = try await client.execute(uri: "/api/activities/@lore/status/\(uuid)", method: .get)
             #expect(someoneElses.status == .notFound)
             let unknown = try await client.execute(

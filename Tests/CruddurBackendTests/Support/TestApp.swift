@@ -71,15 +71,15 @@ extension HTTPFields {
 }
 
 extension TestResponse {
-    /// The body parsed as JSON.
-    var json: Any? {
-        try? JSONSerialization.jsonObject(with: Data(body.readableBytesView), options: [.fragmentsAllowed])
+    /// The body as a JSON object, for what a typed body cannot tell: which keys are present, and which are
+    /// present with `null` (WireBodies.swift has the typed bodies).
+    var object: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
     }
-    var array: [[String: Any]] { json as? [[String: Any]] ?? [] }
-    var object: [String: Any] { json as? [String: Any] ?? [:] }
-    var errorCode: String? { (object["error"] as? [String: Any])?["code"] as? String }
+    /// The spec's error code, or `nil` when the body is not the error shape.
+    var errorCode: String? { (try? decode(ErrorBody.self))?.error.code }
     /// A 422's body: the bare array of validation codes.
-    var validationErrors: [String] { json as? [String] ?? [] }
+    var validationErrors: [String] { (try? decode([String].self)) ?? [] }
     var text: String { String(buffer: body) }
 }
 
