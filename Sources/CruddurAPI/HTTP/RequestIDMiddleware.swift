@@ -18,6 +18,8 @@ public struct RequestIDMiddleware: RouterMiddleware {
         let id = request.headers[.xRequestID].flatMap(Self.sane) ?? context.id
         context.requestID = id
         context.logger[metadataKey: "request_id"] = "\(id)"
+        // Hummingbird's own key says the same id, already as text: one id per line, formatted once.
+        context.logger[metadataKey: "hb.request.id"] = "\(id)"
         // The request span's trace when a tracer runs (so log lines and spans agree), else the incoming one.
         let traceID =
             InstrumentationContext.current?.w3cTrace?.traceID ?? request.headers[.traceparent].flatMap(Self.traceID)
