@@ -45,6 +45,8 @@ CREATE INDEX activities_notifications_idx ON activities (reply_to_user_uuid, cre
     WHERE reply_to_user_uuid IS NOT NULL;
 CREATE INDEX activities_message_trgm_idx ON activities USING gin (message gin_trgm_ops);
 CREATE INDEX activities_created_idx ON activities (created_at DESC, uuid DESC);
+CREATE INDEX activities_user_count_idx ON activities (user_uuid, expires_at) INCLUDE (visibility)
+    WHERE reply_to_activity_uuid IS NULL;
 
 -- Idempotency-Key: a caller's key and the crud or reply its first request created, kept 24 hours.
 CREATE TABLE idempotency_keys (
