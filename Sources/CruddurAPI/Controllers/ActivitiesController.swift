@@ -61,13 +61,13 @@ public struct ActivitiesController<Store: ActivityStore & UserStore>: Sendable {
 
     /// One user's profile and a page of their cruds: `{"profile", "activities"}`.
     @Sendable func userFeed(request: Request, context: AppRequestContext) async throws -> Response {
-        let handle = context.parameters.get("handle")?.removingPercentEncoding ?? ""
+        let handle = context.parameters.get("handle").flatMap { PercentEncoding.decode($0) } ?? ""
         let page = try FeedPaging.pageRequest(QueryParameters(request.uri))
         let profile = try await profiles.profile(handle: handle, caller: context.caller, logger: context.logger)
         let feed = try await feeds.userFeed(
             of: profile.user, caller: context.caller, page: page, logger: context.logger)
         let body = JSONResponse.object([
-            "profile": JSONResponse.encode(profile) ?? ByteBuffer(string: "null"),
+            "profile": ProfileJSON.object(profile),
             "activities": ActivityJSON.array(feed.items),
         ])
         return JSONResponse.bytes(
@@ -77,7 +77,7 @@ public struct ActivitiesController<Store: ActivityStore & UserStore>: Sendable {
     /// The upstream show page: `{"activity", "replies"}` for a crud of the user with `handle`; 404 when the
     /// crud is unknown, expired, not readable, or someone else's.
     @Sendable func showByHandle(request: Request, context: AppRequestContext) async throws -> Response {
-        let handle = context.parameters.get("handle")?.removingPercentEncoding ?? ""
+        let handle = context.parameters.get("handle").flatMap { PercentEncoding.decode($0) } ?? ""
         let uuid = try Self.uuid(context.parameters.get("uuid"))
         let page = try FeedPaging.pageRequest(QueryParameters(request.uri))
         let shown = try await feeds.activity(uuid, caller: context.caller, replies: page, logger: context.logger)

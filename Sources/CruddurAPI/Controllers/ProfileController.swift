@@ -27,7 +27,7 @@ public struct ProfileController<Store: ActivityStore & UserStore>: Sendable {
         let user = try await callers.user(for: context.identity, logger: context.logger)
         let profile = try await profiles.update(
             user, displayName: body.displayName, bio: body.bio, bioIsString: body.bioIsString, logger: context.logger)
-        return JSONResponse.make(profile)
+        return JSONResponse.bytes(ProfileJSON.object(profile))
     }
 }
 

@@ -20,14 +20,14 @@ public struct UsersController<Store: ActivityStore & UserStore>: Sendable {
 
     /// A user's profile.
     @Sendable func profile(request: Request, context: AppRequestContext) async throws -> Response {
-        let handle = context.parameters.get("handle")?.removingPercentEncoding ?? ""
-        return JSONResponse.make(
-            try await profiles.profile(handle: handle, caller: context.caller, logger: context.logger))
+        let handle = context.parameters.get("handle").flatMap { PercentEncoding.decode($0) } ?? ""
+        let profile = try await profiles.profile(handle: handle, caller: context.caller, logger: context.logger)
+        return JSONResponse.bytes(ProfileJSON.object(profile))
     }
 
     /// A user's short profile.
     @Sendable func short(request: Request, context: AppRequestContext) async throws -> Response {
-        let handle = context.parameters.get("handle")?.removingPercentEncoding ?? ""
+        let handle = context.parameters.get("handle").flatMap { PercentEncoding.decode($0) } ?? ""
         return JSONResponse.make(try await feeds.userShort(handle: handle, logger: context.logger))
     }
 }

@@ -1,4 +1,3 @@
-import Foundation
 import Hummingbird
 import HummingbirdCore
 
@@ -21,15 +20,11 @@ public struct QueryParameters: Sendable {
     }
 
     static func decode(_ text: Substring) -> String? {
-        text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+        PercentEncoding.decode(text, plusAsSpace: true)
     }
 
     /// Percent-encodes `text` for use as a query value.
     static func encode(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
+        PercentEncoding.encode(text)
     }
-
-    /// RFC 3986's unreserved characters: ASCII letters and digits, `-`, `.`, `_`, `~`.
-    static let unreserved = CharacterSet(
-        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 }
