@@ -19,12 +19,12 @@ public enum MessageRules {
     }
 
     /// Cruds: 280 characters.
-    public static let crud = Limit(characters: 280)
+    public static let activity = Limit(characters: 280)
     /// Replies (and direct messages): 1024 characters.
     public static let reply = Limit(characters: 1024)
 
     /// The longest crud, in characters (not bytes).
-    public static var maxCrudLength: Int { crud.characters }
+    public static var maxActivityLength: Int { activity.characters }
     /// The longest reply, in characters.
     public static var maxReplyLength: Int { reply.characters }
 

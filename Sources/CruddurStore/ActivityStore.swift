@@ -19,7 +19,7 @@ public protocol ActivityStore: Sendable {
     func userFeed(of userUUID: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger)
         async throws -> FeedPage
     /// How many unexpired top-level cruds of user `userUUID` the caller may read.
-    func crudsCount(of userUUID: UUID, readable: [Visibility], now: Date, logger: Logger) async throws -> Int
+    func activitiesCount(of userUUID: UUID, readable: [Visibility], now: Date, logger: Logger) async throws -> Int
     /// Cruds and replies whose message contains `term`, case-insensitively and literally.
     func search(term: String, readable: [Visibility], page: PageRequest, now: Date, logger: Logger) async throws
         -> FeedPage
@@ -54,7 +54,8 @@ extension ActivityStore where Self: UserStore {
     public func profile(handle: String, readable: [Visibility], now: Date, logger: Logger) async throws -> Profile? {
         guard let user = try await user(handle: handle, logger: logger) else { return nil }
         return Profile(
-            user: user, crudsCount: try await crudsCount(of: user.uuid, readable: readable, now: now, logger: logger))
+            user: user,
+            crudsCount: try await activitiesCount(of: user.uuid, readable: readable, now: now, logger: logger))
     }
 }
 

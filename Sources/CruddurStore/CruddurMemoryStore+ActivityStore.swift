@@ -33,7 +33,7 @@ extension CruddurMemoryStore: ActivityStore {
         }
     }
 
-    public func crudsCount(of userUUID: UUID, readable: [Visibility], now: Date, logger: Logger) -> Int {
+    public func activitiesCount(of userUUID: UUID, readable: [Visibility], now: Date, logger: Logger) -> Int {
         rows.lazy.filter {
             $0.replyTo == nil && $0.new.authorUUID == userUUID && self.isVisible($0, readable: readable, now: now)
         }.count

@@ -39,9 +39,11 @@ extension CruddurPostgresStore: ActivityStore {
         }
     }
 
-    public func crudsCount(of userUUID: UUID, readable: [Visibility], now: Date, logger: Logger) async throws -> Int {
-        try await database.run("cruds_count") { client in
-            let statement = PostgresStatements.CrudsCount(user: userUUID, now: now, readable: readable)
+    public func activitiesCount(of userUUID: UUID, readable: [Visibility], now: Date, logger: Logger) async throws
+        -> Int
+    {
+        try await database.run("activities_count") { client in
+            let statement = PostgresStatements.ActivitiesCount(user: userUUID, now: now, readable: readable)
             for try await count in try await client.execute(statement, logger: logger) { return count }
             return 0
         }

@@ -43,7 +43,7 @@ extension PostgresStatements {
     }
 
     /// How many unexpired top-level cruds of user $1 with a visibility in $3 exist at $2.
-    struct CrudsCount: PostgresPreparedStatement {
+    struct ActivitiesCount: PostgresPreparedStatement {
         static let sql = """
             SELECT count(*)::int FROM activities
             WHERE user_uuid = $1 AND reply_to_activity_uuid IS NULL AND expires_at > $2 AND visibility = ANY($3)

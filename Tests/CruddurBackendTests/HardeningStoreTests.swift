@@ -20,12 +20,12 @@ struct HardeningStoreTests {
     /// 280 characters of 4 scalars each is the longest crud the app accepts: the schema must store it, and
     /// the app must refuse one scalar more (the schema's CHECK would).
     @Test(arguments: kinds) func theSchemaStoresEveryMessageTheAppAccepts(kind: StoreKind) async throws {
-        let combining = String(repeating: "e\u{301}\u{302}\u{303}", count: MessageRules.crud.characters)
-        #expect(combining.count == 280 && combining.unicodeScalars.count == MessageRules.crud.scalars)
-        #expect(MessageRules.problems(message: combining, limit: MessageRules.crud).isEmpty)
+        let combining = String(repeating: "e\u{301}\u{302}\u{303}", count: MessageRules.activity.characters)
+        #expect(combining.count == 280 && combining.unicodeScalars.count == MessageRules.activity.scalars)
+        #expect(MessageRules.problems(message: combining, limit: MessageRules.activity).isEmpty)
         let over = combining + "\u{304}"
         #expect(over.count == 280)
-        #expect(MessageRules.problems(message: over, limit: MessageRules.crud) == ["message_exceed_max_chars"])
+        #expect(MessageRules.problems(message: over, limit: MessageRules.activity) == ["message_exceed_max_chars"])
         let joiners = String(repeating: "\u{200D}", count: 5000)
         #expect(
             MessageRules.problems(message: "a" + joiners, limit: MessageRules.reply) == ["message_exceed_max_chars"])

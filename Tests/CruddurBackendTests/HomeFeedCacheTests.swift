@@ -78,8 +78,8 @@ struct HomeFeedCacheTests {
         func updateProfile(_ user: UUID, _ update: ProfileUpdate, logger: Logger) async throws -> User? {
             await base.updateProfile(user, update, logger: logger)
         }
-        func crudsCount(of userUUID: UUID, readable: [Visibility], now: Date, logger: Logger) async throws -> Int {
-            await base.crudsCount(of: userUUID, readable: readable, now: now, logger: logger)
+        func activitiesCount(of userUUID: UUID, readable: [Visibility], now: Date, logger: Logger) async throws -> Int {
+            await base.activitiesCount(of: userUUID, readable: readable, now: now, logger: logger)
         }
     }
 

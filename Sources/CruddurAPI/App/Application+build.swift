@@ -124,7 +124,8 @@ public func buildRouter<Store: CruddurStore, Verifier: AccessTokenVerifier>(
     let callers = CallerUserService(store: store, profiles: profiles)
     let writeLimiter = WriteRateLimiter(perMinute: configuration.writeRatePerMinute)
     let activities = ActivitiesController(
-        feeds: feeds, profiles: profileService, cruds: CrudService(store: store, clock: clock), callers: callers,
+        feeds: feeds, profiles: profileService, activities: ActivityService(store: store, clock: clock),
+        callers: callers,
         bodyLimit: configuration.bodyLimit, writeLimiter: writeLimiter)
     router.addRoutes(
         HealthController(store: store, verifier: verifier, lifecycle: lifecycle).endpoints, atPath: "/api")

@@ -8,18 +8,18 @@ import Hummingbird
 public struct ActivitiesController<Store: ActivityStore & UserStore>: Sendable {
     let feeds: FeedService<Store>
     let profiles: ProfileService<Store>
-    let cruds: CrudService<Store>
+    let activities: ActivityService<Store>
     let callers: CallerUserService<Store>
     let bodyLimit: BodyLimit
     let writeLimiter: WriteRateLimiter
 
     public init(
-        feeds: FeedService<Store>, profiles: ProfileService<Store>, cruds: CrudService<Store>,
+        feeds: FeedService<Store>, profiles: ProfileService<Store>, activities: ActivityService<Store>,
         callers: CallerUserService<Store>, bodyLimit: BodyLimit, writeLimiter: WriteRateLimiter
     ) {
         self.feeds = feeds
         self.profiles = profiles
-        self.cruds = cruds
+        self.activities = activities
         self.callers = callers
         self.bodyLimit = bodyLimit
         self.writeLimiter = writeLimiter
@@ -115,7 +115,7 @@ public struct ActivitiesController<Store: ActivityStore & UserStore>: Sendable {
         try writeLimiter.admitWrite(by: context.identity.sub)
         let body = try await bodyLimit.decode(CreateActivityBody.self, from: request)
         let user = try await callers.user(for: context.identity, logger: context.logger)
-        let activity = try await cruds.create(
+        let activity = try await activities.create(
             author: user, message: body.message, ttl: body.ttl,
             idempotencyKey: request.headers[.idempotencyKey], logger: context.logger)
         return JSONResponse.bytes(ActivityJSON.object(activity))
@@ -127,7 +127,7 @@ public struct ActivitiesController<Store: ActivityStore & UserStore>: Sendable {
         let parent = try Self.uuid(context.parameters.get("uuid"))
         let body = try await bodyLimit.decode(ReplyBody.self, from: request)
         let user = try await callers.user(for: context.identity, logger: context.logger)
-        let reply = try await cruds.reply(
+        let reply = try await activities.reply(
             author: user, to: parent, message: body.message, idempotencyKey: request.headers[.idempotencyKey],
             logger: context.logger)
         return JSONResponse.bytes(ActivityJSON.object(reply))

@@ -34,8 +34,10 @@ extension HomeFeedCache: ActivityStore {
         try await base.profile(handle: handle, readable: readable, now: now, logger: logger)
     }
 
-    public func crudsCount(of userUUID: UUID, readable: [Visibility], now: Date, logger: Logger) async throws -> Int {
-        try await base.crudsCount(of: userUUID, readable: readable, now: now, logger: logger)
+    public func activitiesCount(of userUUID: UUID, readable: [Visibility], now: Date, logger: Logger) async throws
+        -> Int
+    {
+        try await base.activitiesCount(of: userUUID, readable: readable, now: now, logger: logger)
     }
 
     public func search(term: String, readable: [Visibility], page: PageRequest, now: Date, logger: Logger)

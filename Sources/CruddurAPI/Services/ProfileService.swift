@@ -35,7 +35,7 @@ public struct ProfileService<Store: ActivityStore & UserStore>: Sendable {
     }
 
     func profile(of user: User, readable: [Visibility], logger: Logger) async throws -> Profile {
-        let count = try await store.crudsCount(of: user.uuid, readable: readable, now: clock(), logger: logger)
+        let count = try await store.activitiesCount(of: user.uuid, readable: readable, now: clock(), logger: logger)
         return Profile(user: user, crudsCount: count)
     }
 }

@@ -1,5 +1,5 @@
 /// How long a crud lives: the `ttl` values the API accepts.
-public enum CrudTTL: String, Sendable, CaseIterable {
+public enum ActivityTTL: String, Sendable, CaseIterable {
     case thirtyDays = "30-days"
     case sevenDays = "7-days"
     case threeDays = "3-days"

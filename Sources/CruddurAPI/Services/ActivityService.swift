@@ -4,7 +4,7 @@ import Foundation
 import Logging
 
 /// Posting cruds and replies: the write side of Cruddur and its validation rules.
-public struct CrudService<Store: ActivityStore & UserStore>: Sendable {
+public struct ActivityService<Store: ActivityStore & UserStore>: Sendable {
     let store: Store
     let clock: @Sendable () -> Date
 
@@ -18,8 +18,8 @@ public struct CrudService<Store: ActivityStore & UserStore>: Sendable {
     public func create(
         author: User, message: String?, ttl: String?, idempotencyKey: String? = nil, logger: Logger
     ) async throws -> Activity {
-        var problems = MessageRules.problems(message: message, limit: MessageRules.crud)
-        let lifetime = ttl.flatMap(CrudTTL.init(rawValue:))
+        var problems = MessageRules.problems(message: message, limit: MessageRules.activity)
+        let lifetime = ttl.flatMap(ActivityTTL.init(rawValue:))
         if lifetime == nil { problems.append("ttl_blank") }
         guard problems.isEmpty, let message, let lifetime else {
             throw APIError.validation(problems)
