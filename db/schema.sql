@@ -68,7 +68,7 @@ END
 $$;
 CREATE TRIGGER activities_notify AFTER INSERT OR UPDATE OR DELETE ON activities
     FOR EACH STATEMENT EXECUTE FUNCTION cruddur_notify_activities();
-CREATE TRIGGER users_notify AFTER UPDATE OF display_name ON users
+CREATE TRIGGER users_notify AFTER INSERT OR UPDATE ON users
     FOR EACH STATEMENT EXECUTE FUNCTION cruddur_notify_activities();
 
 -- Direct messages: conversations of two people. A pair has one conversation (user_a < user_b, unique),

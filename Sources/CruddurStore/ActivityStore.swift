@@ -33,9 +33,9 @@ public protocol ActivityStore: Sendable {
     /// in one round trip where the store can make it one.
     func activityWithReplies(_ uuid: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger)
         async throws -> (activity: Activity, replies: FeedPage)?
-    /// The user with `handle` and how many of their cruds `readable` callers see at `now`, in one round trip
-    /// where the store can make it one; `nil` when no user has the handle.
-    func profile(handle: String, readable: [Visibility], now: Date, logger: Logger) async throws -> Profile?
+    /// The user with `handle`, how many of their cruds `readable` callers see at `now`, and until when that
+    /// count holds, in one round trip where the store can make it one; `nil` when no user has the handle.
+    func profile(handle: String, readable: [Visibility], now: Date, logger: Logger) async throws -> CountedProfile?
     /// Stores a new top-level crud, or, when its author used `idempotency`'s key within its lifetime,
     /// returns what that request stored (``StoreError/idempotencyKeyReused`` if it asked for something else).
     /// The crud and its key are written together or not at all.
@@ -48,15 +48,6 @@ public protocol ActivityStore: Sendable {
     ) async throws -> Activity?
     /// The state of the backing storage, for the readiness check.
     func checkHealth(logger: Logger) async -> DependencyState
-}
-
-extension ActivityStore where Self: UserStore {
-    public func profile(handle: String, readable: [Visibility], now: Date, logger: Logger) async throws -> Profile? {
-        guard let user = try await user(handle: handle, logger: logger) else { return nil }
-        return Profile(
-            user: user,
-            crudsCount: try await activitiesCount(of: user.uuid, readable: readable, now: now, logger: logger))
-    }
 }
 
 extension ActivityStore {
@@ -87,5 +78,17 @@ public struct NewActivity: Sendable {
         self.visibility = visibility
         self.expiresAt = expiresAt
         self.createdAt = createdAt
+    }
+}
+
+/// A profile, and until when its crud count holds: the moment the first of the counted cruds expires (`nil`
+/// when none will), or earlier when the store cannot tell.
+public struct CountedProfile: Sendable, Equatable {
+    public var profile: Profile
+    public var countHoldsUntil: Date?
+
+    public init(profile: Profile, countHoldsUntil: Date?) {
+        self.profile = profile
+        self.countHoldsUntil = countHoldsUntil
     }
 }

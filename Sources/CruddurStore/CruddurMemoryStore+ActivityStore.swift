@@ -33,6 +33,16 @@ extension CruddurMemoryStore: ActivityStore {
         }
     }
 
+    public func profile(handle: String, readable: [Visibility], now: Date, logger: Logger) -> CountedProfile? {
+        guard let user = user(handle: handle, logger: logger) else { return nil }
+        let counted = rows.filter {
+            $0.replyTo == nil && $0.new.authorUUID == user.uuid && self.isVisible($0, readable: readable, now: now)
+        }
+        return CountedProfile(
+            profile: Profile(user: user, crudsCount: counted.count),
+            countHoldsUntil: counted.map(\.new.expiresAt).min())
+    }
+
     public func activitiesCount(of userUUID: UUID, readable: [Visibility], now: Date, logger: Logger) -> Int {
         rows.lazy.filter {
             $0.replyTo == nil && $0.new.authorUUID == userUUID && self.isVisible($0, readable: readable, now: now)

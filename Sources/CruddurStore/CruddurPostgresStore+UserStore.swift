@@ -21,7 +21,9 @@ extension CruddurPostgresStore: UserStore {
         return users
     }
 
-    public func profile(handle: String, readable: [Visibility], now: Date, logger: Logger) async throws -> Profile? {
+    public func profile(handle: String, readable: [Visibility], now: Date, logger: Logger) async throws
+        -> CountedProfile?
+    {
         try await database.run("profile_by_handle") { client in
             let statement = PostgresStatements.ProfileByHandle(handle: handle, now: now, readable: readable)
             for try await profile in try await client.execute(statement, logger: logger) { return profile }

@@ -148,6 +148,13 @@ CREATE INDEX activities_created_idx ON activities (created_at DESC, uuid DESC);
 CREATE INDEX activities_user_count_idx ON activities (user_uuid, expires_at) INCLUDE (visibility)
     WHERE reply_to_activity_uuid IS NULL;
 """##),
+        ("0012_user_notifications", ##"""
+-- Replicas also keep profiles for up to FEED_CACHE_MS: any write to a user (a new bio, a claimed demo user's
+-- Cognito id, a new user) tells them to drop their caches, not only a new display name (0007).
+DROP TRIGGER users_notify ON users;
+CREATE TRIGGER users_notify AFTER INSERT OR UPDATE ON users
+    FOR EACH STATEMENT EXECUTE FUNCTION cruddur_notify_activities();
+"""##),
     ]
 
     /// `db/seed.json`.

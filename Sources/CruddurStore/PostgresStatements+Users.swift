@@ -10,17 +10,20 @@ extension PostgresStatements {
         let key: String
     }
 
-    /// The user whose handle is $1 and how many of their top-level cruds unexpired at $2 with a visibility
-    /// in $3 exist: a profile in one statement (a user's page took two, the user and then the count).
+    /// The user whose handle is $1, how many of their top-level cruds unexpired at $2 with a visibility in $3
+    /// exist, and when the first of those expires: a profile in one statement (a user's page took two, the
+    /// user and then the count). Both read `activities_user_count_idx` alone.
     struct ProfileByHandle: PostgresPreparedStatement {
+        static let counted = """
+            FROM activities a WHERE a.user_uuid = users.uuid AND a.reply_to_activity_uuid IS NULL
+              AND a.expires_at > $2 AND a.visibility = ANY($3)
+            """
         static let sql = """
             SELECT \(CruddurPostgresStore.userColumns),
-                   (SELECT count(*)::int FROM activities a
-                    WHERE a.user_uuid = users.uuid AND a.reply_to_activity_uuid IS NULL AND a.expires_at > $2
-                      AND a.visibility = ANY($3))
+                   (SELECT count(*)::int \(counted)), (SELECT min(a.expires_at) \(counted))
             FROM users WHERE lower(handle) = lower($1)
             """
-        typealias Row = Profile
+        typealias Row = CountedProfile
         let handle: String
         let now: Date
         let readable: [Visibility]
@@ -34,11 +37,10 @@ extension PostgresStatements {
         }
 
         func decodeRow(_ row: PostgresRow) throws -> Row {
-            let (uuid, handle, displayName, email, bio, sub, createdAt, count) = try row.decode(
-                (UUID, String, String, String?, String?, String?, Date, Int).self)
-            return Profile(
-                user: CruddurPostgresStore.user((uuid, handle, displayName, email, bio, sub, createdAt)),
-                crudsCount: count)
+            let (uuid, handle, displayName, email, bio, sub, createdAt, count, firstExpiry) = try row.decode(
+                (UUID, String, String, String?, String?, String?, Date, Int, Date?).self)
+            let user = CruddurPostgresStore.user((uuid, handle, displayName, email, bio, sub, createdAt))
+            return CountedProfile(profile: Profile(user: user, crudsCount: count), countHoldsUntil: firstExpiry)
         }
     }
 

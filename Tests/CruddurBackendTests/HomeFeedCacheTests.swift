@@ -14,6 +14,7 @@ struct HomeFeedCacheTests {
     final class CountingStore: ActivityStore, UserStore {
         let base: CruddurMemoryStore
         let homeQueries = Mutex(0)
+        let profileQueries = Mutex(0)
         let delay: Duration
 
         init(base: CruddurMemoryStore, delay: Duration = .zero) {
@@ -65,6 +66,13 @@ struct HomeFeedCacheTests {
                 reply, to: parent, readable: readable, now: now, idempotency: idempotency, logger: logger)
         }
 
+        func profile(handle: String, readable: [Visibility], now: Date, logger: Logger) async throws
+            -> CountedProfile?
+        {
+            profileQueries.withLock { $0 += 1 }
+            return try await base.profile(handle: handle, readable: readable, now: now, logger: logger)
+        }
+
         func checkHealth(logger: Logger) async -> DependencyState { .memory }
         func user(handle: String, logger: Logger) async throws -> User? {
             await base.user(handle: handle, logger: logger)
@@ -100,6 +108,30 @@ struct HomeFeedCacheTests {
         let hit = try await cache.renderedHome(readable: everyone, page: .init(), now: now, logger: testLogger)
         #expect(counting.count == 3, "the rendered page is the cached one")
         #expect(hit.json == ActivityJSON.array(hit.page.items), "a cached page carries its JSON, written once")
+    }
+
+    @Test func profilesAreKeptUntilAWriteOrTheirFirstCountedCrudExpires() async throws {
+        let counting = CountingStore(base: try await TestApp.storeWithSignedInUsers())
+        let cache = HomeFeedCache(base: counting, ttl: 3600)
+        let now = Date()
+        let first = try #require(
+            try await cache.profile(handle: "andrewbrown", readable: everyone, now: now, logger: testLogger))
+        _ = try await cache.profile(handle: "AndrewBrown", readable: everyone, now: now, logger: testLogger)
+        #expect(counting.profileQueries.withLock { $0 } == 1, "one key per handle, whatever its case")
+        _ = try await cache.profile(handle: "andrewbrown", readable: members, now: now, logger: testLogger)
+        #expect(counting.profileQueries.withLock { $0 } == 2, "one per visibility")
+        let expiry = try #require(first.countHoldsUntil)
+        _ = try await cache.profile(handle: "andrewbrown", readable: everyone, now: expiry, logger: testLogger)
+        #expect(counting.profileQueries.withLock { $0 } == 3, "never past the first counted crud's expiry")
+        _ = try await cache.insertActivity(
+            NewActivity(
+                uuid: UUID(), authorUUID: first.profile.user.uuid, message: "Cloud again", visibility: .public,
+                expiresAt: now.addingTimeInterval(60), createdAt: now),
+            idempotency: nil, logger: testLogger)
+        let after = try #require(
+            try await cache.profile(handle: "andrewbrown", readable: everyone, now: now, logger: testLogger))
+        #expect(counting.profileQueries.withLock { $0 } == 4, "a write drops the cache")
+        #expect(after.profile.crudsCount == first.profile.crudsCount + 1)
     }
 
     @Test func aWriteIsVisibleAtOnce() async throws {

@@ -31,6 +31,35 @@ struct StoreBehaviourTests {
         }
     }
 
+    @Test(arguments: kinds) func aProfileCountsReadableCrudsAndSaysWhenTheCountChanges(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let now = Date()
+            let soon = now.addingTimeInterval(90)
+            let later = now.addingTimeInterval(3600)
+            for expiry in [later, soon] {
+                _ = try await store.insertActivity(
+                    NewActivity(
+                        uuid: UUID(), authorUUID: worf, message: "Today is a good day", visibility: .members,
+                        expiresAt: expiry, createdAt: now),
+                    idempotency: nil, logger: testLogger)
+            }
+            let signedIn = try #require(
+                try await store.profile(handle: "WORF", readable: members, now: now, logger: testLogger))
+            let seeded = try await store.activitiesCount(of: worf, readable: anonymous, now: now, logger: testLogger)
+            #expect(signedIn.profile.user.handle == "worf")
+            #expect(signedIn.profile.crudsCount == seeded + 2)
+            let holds = try #require(signedIn.countHoldsUntil)
+            #expect(abs(holds.timeIntervalSince(soon)) < 0.001, "the first counted crud to expire is the soon one")
+            let anonymousView = try #require(
+                try await store.profile(handle: "worf", readable: anonymous, now: now, logger: testLogger))
+            #expect(anonymousView.profile.crudsCount == seeded, "members-only cruds are not counted")
+            let afterwards = try #require(
+                try await store.profile(handle: "worf", readable: members, now: soon, logger: testLogger))
+            #expect(afterwards.profile.crudsCount == seeded + 1)
+            #expect(try await store.profile(handle: "nobody", readable: members, now: now, logger: testLogger) == nil)
+        }
+    }
+
     @Test(arguments: kinds) func pagingAcrossEqualTimestampsLosesNothing(kind: StoreKind) async throws {
         try await kind.withStore { store in
             let instant = Date(timeIntervalSince1970: 1_900_000_000.123456)

@@ -30,8 +30,10 @@ extension HomeFeedCache: ActivityStore {
         try await base.userFeed(of: userUUID, readable: readable, page: page, now: now, logger: logger)
     }
 
-    public func profile(handle: String, readable: [Visibility], now: Date, logger: Logger) async throws -> Profile? {
-        try await base.profile(handle: handle, readable: readable, now: now, logger: logger)
+    public func profile(handle: String, readable: [Visibility], now: Date, logger: Logger) async throws
+        -> CountedProfile?
+    {
+        try await cachedProfile(handle: handle, readable: readable, now: now, logger: logger)
     }
 
     public func activitiesCount(of userUUID: UUID, readable: [Visibility], now: Date, logger: Logger) async throws
@@ -92,11 +94,13 @@ extension HomeFeedCache: UserStore {
         try await base.user(cognitoUserID: cognitoUserID, logger: logger)
     }
 
+    /// A claimed demo user's profile gains its Cognito id.
     public func provisionUser(_ profile: CognitoProfile, logger: Logger) async throws -> User {
-        try await base.provisionUser(profile, logger: logger)
+        defer { invalidate() }
+        return try await base.provisionUser(profile, logger: logger)
     }
 
-    /// A new display name shows on every feed page the user's cruds are on.
+    /// A new display name shows on every feed page the user's cruds are on, and in the user's profile.
     public func updateProfile(_ user: UUID, _ update: ProfileUpdate, logger: Logger) async throws -> User? {
         defer { invalidate() }
         return try await base.updateProfile(user, update, logger: logger)

@@ -5,8 +5,9 @@ import Foundation
 import Logging
 import Synchronization
 
-/// A short-lived cache of home feed pages in front of a store. The home feed is the same for every
-/// caller who may read the same visibilities, so under load most requests read one of a few pages.
+/// A short-lived cache of home feed pages, and of profiles with their crud counts, in front of a store. The
+/// home feed is the same for every caller who may read the same visibilities, so under load most requests
+/// read one of a few pages; a profile is the same for every caller of a visibility.
 ///
 /// A page is kept for at most `ttl`, never past the moment its first crud (or reply) expires, and every
 /// write through this store drops the whole cache, so a poster sees their crud at once. Writes made by
@@ -26,7 +27,13 @@ public final class HomeFeedCache<Base: ActivityStore & UserStore>: Sendable {
 
     struct State {
         var slots: [Key: Slot] = [:]
+        var profiles: [ProfileKey: (profile: CountedProfile, validUntil: Date)] = [:]
         var generation = 0
+    }
+
+    struct ProfileKey: Hashable {
+        let handle: String
+        let readable: [Visibility]
     }
 
     enum Lookup {
@@ -101,11 +108,36 @@ public final class HomeFeedCache<Base: ActivityStore & UserStore>: Sendable {
         return rendered
     }
 
-    /// Drops every cached page; called on every write.
+    /// A user's profile and crud count, kept like a page: for at most `ttl`, never past the moment the first
+    /// counted crud expires, dropped on every write. Counting is the part of a user's page that grows with
+    /// the user's cruds; under load it runs about once per `ttl` per user and visibility.
+    public func cachedProfile(handle: String, readable: [Visibility], now: Date, logger: Logger) async throws
+        -> CountedProfile?
+    {
+        let key = ProfileKey(handle: handle.lowercased(), readable: readable)
+        let (cached, generation) = state.withLock { state in
+            (state.profiles[key].flatMap { $0.validUntil > now ? $0.profile : nil }, state.generation)
+        }
+        if let cached { return cached }
+        guard let loaded = try await base.profile(handle: handle, readable: readable, now: now, logger: logger) else {
+            return nil
+        }
+        let validUntil = min(now.addingTimeInterval(ttl), loaded.countHoldsUntil ?? .distantFuture)
+        state.withLock { state in
+            // A write since the load started may be missing from this count: do not keep it.
+            guard state.generation == generation, validUntil > now else { return }
+            if state.profiles.count >= capacity { state.profiles.removeAll(keepingCapacity: true) }
+            state.profiles[key] = (loaded, validUntil)
+        }
+        return loaded
+    }
+
+    /// Drops every cached page and profile; called on every write.
     func invalidate() {
         state.withLock { state in
             state.generation += 1
             state.slots.removeAll(keepingCapacity: true)
+            state.profiles.removeAll(keepingCapacity: true)
         }
     }
 }

@@ -17,10 +17,10 @@ public struct ProfileService<Store: ActivityStore & UserStore>: Sendable {
     /// The profile of the user with `handle`, counting the cruds `caller` may read.
     public func profile(handle: String, caller: Caller, logger: Logger) async throws -> Profile {
         guard Handle.isValid(handle),
-            let profile = try await store.profile(
+            let counted = try await store.profile(
                 handle: handle, readable: caller.readable, now: clock(), logger: logger)
         else { throw APIError.noUser(handle) }
-        return profile
+        return counted.profile
     }
 
     /// Sets the caller's display name and bio, after ``ProfileRules`` accept them.
