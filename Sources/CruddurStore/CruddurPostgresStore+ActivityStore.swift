@@ -43,7 +43,7 @@ extension CruddurPostgresStore: ActivityStore {
         -> Int
     {
         try await database.run("activities_count") { client in
-            let statement = PostgresStatements.ActivitiesCount(user: userUUID, now: now, readable: readable)
+            let statement = PostgresStatements.ActivitiesCount(key: userUUID, now: now, readable: readable)
             for try await count in try await client.execute(statement, logger: logger) { return count }
             return 0
         }

@@ -25,7 +25,7 @@ extension CruddurPostgresStore: UserStore {
         -> CountedProfile?
     {
         try await database.run("profile_by_handle") { client in
-            let statement = PostgresStatements.ProfileByHandle(handle: handle, now: now, readable: readable)
+            let statement = PostgresStatements.ProfileByHandle(key: handle, now: now, readable: readable)
             for try await profile in try await client.execute(statement, logger: logger) { return profile }
             return nil
         }

@@ -13,7 +13,7 @@ extension PostgresStatements {
     /// The user whose handle is $1, how many of their top-level cruds unexpired at $2 with a visibility in $3
     /// exist, and when the first of those expires: a profile in one statement (a user's page took two, the
     /// user and then the count). Both read `activities_user_count_idx` alone.
-    struct ProfileByHandle: PostgresPreparedStatement {
+    struct ProfileByHandle: UserCountStatement {
         static let counted = """
             FROM activities a WHERE a.user_uuid = users.uuid AND a.reply_to_activity_uuid IS NULL
               AND a.expires_at > $2 AND a.visibility = ANY($3)
@@ -24,17 +24,9 @@ extension PostgresStatements {
             FROM users WHERE lower(handle) = lower($1)
             """
         typealias Row = CountedProfile
-        let handle: String
+        let key: String
         let now: Date
         let readable: [Visibility]
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 3)
-            bindings.append(handle)
-            bindings.append(now)
-            bindings.append(readable.map(\.rawValue))
-            return bindings
-        }
 
         func decodeRow(_ row: PostgresRow) throws -> Row {
             let (uuid, handle, displayName, email, bio, sub, createdAt, count, firstExpiry) = try row.decode(
@@ -45,23 +37,16 @@ extension PostgresStatements {
     }
 
     /// How many unexpired top-level cruds of user $1 with a visibility in $3 exist at $2.
-    struct ActivitiesCount: PostgresPreparedStatement {
+    struct ActivitiesCount: UserCountStatement {
         static let sql = """
             SELECT count(*)::int FROM activities
             WHERE user_uuid = $1 AND reply_to_activity_uuid IS NULL AND expires_at > $2 AND visibility = ANY($3)
             """
         typealias Row = Int
-        let user: UUID
+        let key: UUID
         let now: Date
         let readable: [Visibility]
 
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 3)
-            bindings.append(user)
-            bindings.append(now)
-            bindings.append(readable.map(\.rawValue))
-            return bindings
-        }
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Int.self) }
     }
 
@@ -85,4 +70,22 @@ extension UserLookup {
     }
 
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+}
+
+/// A statement about one user's cruds: $1 the user (a handle or a uuid), $2 now, $3 the readable visibilities.
+protocol UserCountStatement: PostgresPreparedStatement {
+    associatedtype Key: PostgresEncodable & Sendable
+    var key: Key { get }
+    var now: Date { get }
+    var readable: [Visibility] { get }
+}
+
+extension UserCountStatement {
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 3)
+        try bindings.append(key)
+        bindings.append(now)
+        bindings.append(readable.map(\.rawValue))
+        return bindings
+    }
 }

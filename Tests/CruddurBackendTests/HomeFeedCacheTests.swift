@@ -70,7 +70,7 @@ struct HomeFeedCacheTests {
             -> CountedProfile?
         {
             profileQueries.withLock { $0 += 1 }
-            return try await base.profile(handle: handle, readable: readable, now: now, logger: logger)
+            return await base.profile(handle: handle, readable: readable, now: now, logger: logger)
         }
 
         func checkHealth(logger: Logger) async -> DependencyState { .memory }
