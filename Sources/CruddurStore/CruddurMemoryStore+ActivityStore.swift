@@ -35,18 +35,21 @@ extension CruddurMemoryStore: ActivityStore {
 
     public func profile(handle: String, readable: [Visibility], now: Date, logger: Logger) -> CountedProfile? {
         guard let user = user(handle: handle, logger: logger) else { return nil }
-        let counted = rows.filter {
-            $0.replyTo == nil && $0.new.authorUUID == user.uuid && self.isVisible($0, readable: readable, now: now)
-        }
+        let counted = counted(of: user.uuid, readable: readable, now: now)
         return CountedProfile(
             profile: Profile(user: user, crudsCount: counted.count),
             countHoldsUntil: counted.map(\.new.expiresAt).min())
     }
 
     public func activitiesCount(of userUUID: UUID, readable: [Visibility], now: Date, logger: Logger) -> Int {
-        rows.lazy.filter {
+        counted(of: userUUID, readable: readable, now: now).count
+    }
+
+    /// The top-level cruds of `userUUID` that `readable` callers see at `now`: what a profile counts.
+    func counted(of userUUID: UUID, readable: [Visibility], now: Date) -> [Row] {
+        rows.filter {
             $0.replyTo == nil && $0.new.authorUUID == userUUID && self.isVisible($0, readable: readable, now: now)
-        }.count
+        }
     }
 
     public func search(term: String, readable: [Visibility], page: PageRequest, now: Date, logger: Logger)

@@ -76,31 +76,12 @@ struct AccessRecord {
 
     func writeDuration(into buffer: inout ByteBuffer) {
         let micros = max(durationMicros, 0)
-        Self.writeDecimal(micros / 1000, into: &buffer)
+        ActivityJSON.writeDecimal(micros / 1000, into: &buffer)
         buffer.writeInteger(UInt8(ascii: "."))
         let fraction = micros % 1000
         if fraction < 100 { buffer.writeInteger(UInt8(ascii: "0")) }
         if fraction < 10 { buffer.writeInteger(UInt8(ascii: "0")) }
-        Self.writeDecimal(fraction, into: &buffer)
-    }
-
-    /// A non-negative integer's decimal digits, without making a `String` of them.
-    static func writeDecimal(_ value: some BinaryInteger, into buffer: inout ByteBuffer) {
-        let value = UInt64(value)
-        var count = 1
-        var rest = value / 10
-        while rest > 0 {
-            count += 1
-            rest /= 10
-        }
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { raw in
-            var remaining = value
-            for index in stride(from: count - 1, through: 0, by: -1) {
-                raw[index] = UInt8(ascii: "0") + UInt8(remaining % 10)
-                remaining /= 10
-            }
-            return count
-        }
+        ActivityJSON.writeDecimal(fraction, into: &buffer)
     }
 
     /// The fields as JSON members, each preceded by a comma; every value a string, as in ``metadata``.
@@ -113,13 +94,13 @@ struct AccessRecord {
         line.writeStaticString(",\"route\":")
         ActivityJSON.writeString(route, into: &line)
         line.writeStaticString(",\"status\":\"")
-        Self.writeDecimal(status, into: &line)
+        ActivityJSON.writeDecimal(status, into: &line)
         line.writeStaticString("\",\"duration_ms\":\"")
         writeDuration(into: &line)
         line.writeStaticString("\"")
         if let bytes {
             line.writeStaticString(",\"bytes\":\"")
-            Self.writeDecimal(bytes, into: &line)
+            ActivityJSON.writeDecimal(bytes, into: &line)
             line.writeStaticString("\"")
         }
         if let edgeSub {

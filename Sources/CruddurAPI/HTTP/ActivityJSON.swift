@@ -68,6 +68,25 @@ public enum ActivityJSON {
         }
     }
 
+    /// A non-negative integer's decimal digits, without making a `String` of them.
+    static func writeDecimal(_ value: some BinaryInteger, into buffer: inout ByteBuffer) {
+        let value = UInt64(value)
+        var count = 1
+        var rest = value / 10
+        while rest > 0 {
+            count += 1
+            rest /= 10
+        }
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { raw in
+            var remaining = value
+            for index in stride(from: count - 1, through: 0, by: -1) {
+                raw[index] = UInt8(ascii: "0") + UInt8(remaining % 10)
+                remaining /= 10
+            }
+            return count
+        }
+    }
+
     /// A UUID in lower case, without going through `uuidString` (which formats with `sprintf`).
     static func writeUUID(_ uuid: UUID, into buffer: inout ByteBuffer) {
         let hex: StaticString = "0123456789abcdef"

@@ -20,7 +20,7 @@ public enum ProfileJSON {
         buffer.writeStaticString(",\"bio\":")
         writeOptional(user.bio, into: &buffer)
         buffer.writeStaticString(",\"cruds_count\":")
-        AccessRecord.writeDecimal(max(profile.crudsCount, 0), into: &buffer)
+        ActivityJSON.writeDecimal(max(profile.crudsCount, 0), into: &buffer)
         buffer.writeStaticString(",\"created_at\":\"")
         ActivityJSON.writeTimestamp(user.createdAt, into: &buffer)
         buffer.writeStaticString("\"}")
