@@ -17,13 +17,26 @@ struct ConfigurationTests {
     @Test(arguments: [
         ("PORT", "abc"), ("PORT", "70000"), ("LOG_LEVEL", "loud"), ("MAX_BODY_BYTES", "-1"),
         ("FRONTEND_URL", "localhost:3000"), ("AWS_COGNITO_USER_POOL_ID", "../../etc"),
-        ("CONNECTION_URL", "mysql://x"), ("AUTH_CLOCK_SKEW_SECONDS", "1e9"),
+        ("CONNECTION_URL", "mysql://x"), ("AUTH_CLOCK_SKEW_SECONDS", "1e9"), ("OTEL_TRACES_EXPORTER", "zipkin"),
     ])
     func badValuesNameTheVariable(name: String, value: String) {
         #expect {
             _ = try AppConfiguration(environment: [name: value])
         } throws: { error in
             (error as? ConfigurationError)?.description.contains(name.prefix(8)) == true
+        }
+    }
+
+    @Test func spansGoToOTLPWhenAnEndpointIsSetElseToTheLogAtDebug() throws {
+        let cases: [([String: String], TraceExport)] = [
+            ([:], .none), (["LOG_LEVEL": "debug"], .log), (["LOG_LEVEL": "trace"], .log),
+            (["OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"], .otlp),
+            (["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://collector:4318/v1/traces", "LOG_LEVEL": "debug"], .otlp),
+            (["OTEL_TRACES_EXPORTER": "otlp"], .otlp), (["OTEL_TRACES_EXPORTER": "NONE", "LOG_LEVEL": "debug"], .none),
+            (["OTEL_TRACES_EXPORTER": "none", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"], .none),
+        ]
+        for (environment, export) in cases {
+            #expect(try AppConfiguration(environment: environment).traceExport == export, "\(environment)")
         }
     }
 

@@ -20,6 +20,7 @@ import Logging
 /// | `DRAIN_SECONDS` | after SIGTERM, how long readiness says 503 while requests are still served | 5 |
 /// | `SHUTDOWN_TIMEOUT_SECONDS` | after the drain, how long shutdown may take before the process exits anyway | 10 |
 /// | `WRITE_RATE_PER_MINUTE` | writes (`POST`s) a caller may make per minute, bursts included; 0 turns it off | 30 |
+/// | `OTEL_TRACES_EXPORTER` | `otlp`: spans to an OTLP/HTTP collector (`OTEL_EXPORTER_OTLP_ENDPOINT`, the other `OTEL_*` variables as the OpenTelemetry spec says); `none` | `otlp` when an OTLP endpoint is set, else spans go to the log at `debug` |
 public struct AppConfiguration: Sendable {
     public var host: String
     public var port: Int
@@ -27,7 +28,9 @@ public struct AppConfiguration: Sendable {
     public var logLevel: Logger.Level
     public var logFormat: LogFormat
     public var metricsEnabled: Bool
-    /// Whether a tracer is bootstrapped (at `LOG_LEVEL=debug`, where ``LogTracer`` writes spans).
+    /// Where spans go, if anywhere.
+    public var traceExport: TraceExport
+    /// Whether a tracer is bootstrapped, so the router adds a span per request.
     public var tracing = false
     public var bodyLimit: BodyLimit
     public var seed: SeedData
@@ -74,6 +77,27 @@ public struct AppConfiguration: Sendable {
         writeRatePerMinute = try reader.int("WRITE_RATE_PER_MINUTE", default: 30, in: 0...1_000_000)
         cognito = try CognitoConfiguration(environment: environment)
         database = try DatabaseConfiguration(environment: environment)
+        traceExport = try TraceExport(environment: environment, logLevel: logLevel)
+    }
+}
+
+/// Where finished spans go: nowhere, the log (at `debug`, ``LogTracer``) or an OpenTelemetry collector over
+/// OTLP/HTTP (swift-otel).
+public enum TraceExport: Sendable, Equatable {
+    case none
+    case log
+    case otlp
+
+    init(environment: [String: String], logLevel: Logger.Level) throws {
+        let reader = EnvironmentReader(environment)
+        let endpoint =
+            reader.string("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") ?? reader.string("OTEL_EXPORTER_OTLP_ENDPOINT")
+        switch reader.string("OTEL_TRACES_EXPORTER")?.lowercased() {
+        case "otlp": self = .otlp
+        case "none": self = .none
+        case nil: self = endpoint != nil ? .otlp : logLevel <= .debug ? .log : .none
+        default: throw ConfigurationError(variable: "OTEL_TRACES_EXPORTER", problem: "must be otlp or none")
+        }
     }
 }
 

@@ -21,15 +21,15 @@ enum ServeCommand {
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
             metrics = registry
         }
-        // Spans are written to the log at debug: below that level there is nothing to record them for.
-        let tracing = logger.logLevel <= .debug
-        if tracing { InstrumentationSystem.bootstrap(LogTracer(logger: logger)) }
+        let exporter = try configuration.traceExport.bootstrap(logger: logger)
         let app = try await buildApplication(
-            configuration: configuration, logger: logger, lifecycle: lifecycle, metrics: metrics, tracing: tracing)
+            configuration: configuration, logger: logger, lifecycle: lifecycle, metrics: metrics,
+            tracing: configuration.traceExport != .none)
+        // Services stop in reverse order: the server first, then the span exporter sends the spans it holds.
         let group = ServiceGroup(
-            configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+            configuration: .init(
+                services: [exporter, app].compactMap { $0 }, gracefulShutdownSignals: [], logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
             tasks.addTask {
                 for await signal in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
                     await shutDown(
@@ -38,7 +38,9 @@ enum ServeCommand {
                     return
                 }
             }
-            try await tasks.next()
+            // The group ends when its graceful shutdown has run to the end (the signal task only starts it);
+            // cancelling it when the signal task returned cut the shutdown short.
+            try await group.run()
             tasks.cancelAll()
         }
     }

@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import Instrumentation
+import OTel
 
 /// Gives every request an id: a sane incoming `X-Request-Id` (Envoy sends one) is kept, anything else is
 /// replaced. The id goes into the logger's metadata and back out on every response. The W3C trace id of
@@ -21,8 +22,9 @@ public struct RequestIDMiddleware: RouterMiddleware {
         // Hummingbird's own key says the same id, already as text: one id per line, formatted once.
         context.logger[metadataKey: "hb.request.id"] = "\(id)"
         // The request span's trace when a tracer runs (so log lines and spans agree), else the incoming one.
+        let span = InstrumentationContext.current
         let traceID =
-            InstrumentationContext.current?.w3cTrace?.traceID ?? request.headers[.traceparent].flatMap(Self.traceID)
+            span?.w3cTrace?.traceID ?? span?.otelTraceID ?? request.headers[.traceparent].flatMap(Self.traceID)
             ?? W3CTrace.randomHex(bytes: 16)
         context.logger[metadataKey: "trace_id"] = "\(traceID)"
         var response = try await next(request, context)

@@ -5,9 +5,9 @@ import Synchronization
 import Tracing
 
 /// A tracer that continues the W3C trace of an incoming `traceparent` and writes each finished span to the
-/// log at `debug` (operation, trace and span ids, parent, duration, status, attributes). It stands in for
-/// an OTLP exporter (swift-otel would cost about 7 more minutes of cold build): the spans and the ids are
-/// the same, only where they go differs.
+/// log at `debug` (operation, trace and span ids, parent, duration, status, attributes), for a replica with
+/// no OTLP collector to send them to (``TraceExport``): the spans and the ids are the same, only where they
+/// go differs.
 public struct LogTracer: Tracer {
     let logger: Logger
 
