@@ -63,16 +63,39 @@ def main() -> int:
     if padded:
         bar("home signed in / anonymous with a token-sized header >= 0.97", round(signed / padded, 3), 0.97,
             signed / padded >= 0.97)
-    def median_rps(prefix):
-        values = sorted(r["rps"] for n, r in scenarios.items() if n.startswith(prefix + " #"))
-        return values[len(values) // 2] if values else None
+    def paired_median(name, field):
+        """The median over rounds of `name`'s figure divided by the server without metrics in the same round."""
+        off = "home signed in, metrics off"
+        ratios = sorted(r[field] / scenarios[f"{off} #{n.rsplit('#', 1)[1]}"][field]
+                        for n, r in scenarios.items()
+                        if n.startswith(name + " #") and r.get(field) and f"{off} #{n.rsplit('#', 1)[1]}" in scenarios)
+        return (ratios[len(ratios) // 2], len(ratios)) if ratios else (None, 0)
 
-    quiet = median_rps("home signed in, metrics off")
-    if quiet:
-        for name in ["home signed in, metrics on", "home signed in, metrics + JSON access log"]:
-            ratio = median_rps(name) / quiet
-            bar(f"{name} / metrics off (medians of 3 interleaved rounds) >= 0.95", round(ratio, 3), 0.95,
-                ratio >= 0.95)
+    share = extra.get("observability share")
+    if share:
+        percent = share["percent"]
+        extra["profiled: metrics, % of the server's CPU samples"] = {"value": percent["metrics"]}
+        extra["profiled: JSON access log, % of the server's CPU samples"] = {"value": percent["logs"]}
+        bar("metrics + JSON access log: % of the server's CPU samples (perf) <= 5", percent["any"], 5,
+            percent["any"] <= 5)
+    else:
+        bar("metrics + JSON access log: % of the server's CPU samples (perf) <= 5", None, 5, None)
+    twin, _ = paired_median("home signed in, metrics off, a twin server", "rps")
+    if twin is not None:
+        # The same settings on two servers: how far apart this run reads two identical things.
+        extra["A/A control: a twin server without metrics, req/s / metrics off"] = {"value": round(twin, 3)}
+        twin_cpu, _ = paired_median("home signed in, metrics off, a twin server", "server_cpu_us_per_request")
+        if twin_cpu is not None:
+            extra["A/A control: server CPU per request / metrics off"] = {"value": round(twin_cpu, 3)}
+    for name in ["home signed in, metrics on", "home signed in, metrics + JSON access log"]:
+        ratio, rounds = paired_median(name, "rps")
+        if ratio is None:
+            continue
+        bar(f"{name} / metrics off (median of {rounds} paired rounds) >= 0.95", round(ratio, 3), 0.95,
+            ratio >= 0.95)
+        cpu, _ = paired_median(name, "server_cpu_us_per_request")
+        if cpu is not None:
+            extra[f"{name}: server CPU per request / metrics off"] = {"value": round(cpu, 3)}
     for name in ["home signed in, no feed cache", "notifications", "a user's cruds", "show a crud",
                  "search, a common word", "search, a rare phrase", "a user's short profile"]:
         rps = get(name, "rps")
@@ -106,7 +129,8 @@ def report(out, scenarios, extra, bars, samples):
     pgbench = extra.get("pgbench -S -M prepared", {}).get("tps")
     document = {"scenarios": list(scenarios.values()), "micro": extra.get("micro", {}).get("results"),
                 "server_rss_mib": rss, "pgbench_tps": pgbench, "rss_samples": samples, "bars": bars,
-                "machine": extra.get("machine", {})}
+                "machine": extra.get("machine", {}),
+                "derived": {name: item["value"] for name, item in extra.items() if "value" in item}}
     out.write_text(json.dumps(document, indent=2) + "\n")
 
     header = f"{'scenario':50} {'req/s':>10} {'ratio':>6} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
@@ -124,6 +148,9 @@ def report(out, scenarios, extra, bars, samples):
         ceiling = scenarios["liveness"]["rps"]
         print(f"{'reference: pgbench -S -M prepared':50} {pgbench:>10.0f} {pgbench / ceiling:>6.2f}  "
               "(single-row selects/s, 64 clients, same PostgreSQL)")
+    for name, value in document["derived"].items():
+        suffix = "" if name.startswith("profiled") else " (median of paired rounds)"
+        print(f"{name + suffix:86} {value:>6.3f}")
     if document["micro"]:
         print()
         for name, figures in document["micro"].items():
