@@ -54,16 +54,17 @@ public struct JSONLogHandler: LogHandler {
 
     /// An access log line at `info`: the handler's metadata, then the record's fields, with no metadata
     /// dictionary built or merged (``AccessLogMiddleware`` calls it when no metadata provider is set).
+    /// Written straight into the output's buffer: a line of its own cost a buffer's allocation and a copy.
     func log(access record: AccessRecord) {
-        var line = ByteBuffer()
-        line.reserveCapacity(512)
-        line.writeStaticString("{\"time\":\"")
-        ActivityJSON.writeTimestamp(Date(), into: &line)
-        line.writeImmutableBuffer(accessHead)
-        for (key, value) in metadata where !Self.isLineField(key) { Self.write(key, value, into: &line) }
-        record.writeMembers(into: &line)
-        line.writeStaticString("}\n")
-        Self.output.append(line)
+        let now = Date()
+        Self.output.append { line in
+            line.writeStaticString("{\"time\":\"")
+            ActivityJSON.writeTimestamp(now, into: &line)
+            line.writeImmutableBuffer(accessHead)
+            for (key, value) in metadata where !Self.isLineField(key) { Self.write(key, value, into: &line) }
+            record.writeMembers(into: &line)
+            line.writeStaticString("}\n")
+        }
     }
 
     /// A line's opening brace and its `time`, `level`, `label` and `message` members.
@@ -144,8 +145,13 @@ final class LogOutput: Sendable {
     }
 
     func append(_ line: ByteBuffer) {
+        append { pending in pending.writeImmutableBuffer(line) }
+    }
+
+    /// Lets `writeLine` write one whole line into the buffer, under its lock, so lines never interleave.
+    func append(_ writeLine: (inout ByteBuffer) -> Void) {
         let full: ByteBuffer? = pending.withLock { pending in
-            pending.writeImmutableBuffer(line)
+            writeLine(&pending)
             guard pending.readableBytes >= Self.highWater else { return nil }
             return Self.take(&pending)
         }
@@ -160,9 +166,11 @@ final class LogOutput: Sendable {
         if let lines { Self.write(lines) }
     }
 
-    /// The buffered lines, leaving an empty buffer behind (no copy of the bytes).
+    /// The buffered lines, leaving an empty buffer behind (no copy of the bytes) with room for a batch like
+    /// this one, so the next 50 ms of lines do not grow it from nothing, copying at every doubling.
     static func take(_ pending: inout ByteBuffer) -> ByteBuffer {
         var taken = ByteBuffer()
+        taken.reserveCapacity(min(pending.readableBytes + pending.readableBytes / 4, highWater))
         swap(&taken, &pending)
         return taken
     }
