@@ -30,8 +30,8 @@ public struct AppConfiguration: Sendable {
     public var metricsEnabled: Bool
     /// Where spans go, if anywhere.
     public var traceExport: TraceExport
-    /// Whether a tracer is bootstrapped, so the router adds a span per request.
-    public var tracing = false
+    /// Whether `cruddur serve` bootstraps a tracer, so the router adds a span per request.
+    public var tracing: Bool { traceExport != .none }
     public var bodyLimit: BodyLimit
     public var seed: SeedData
     public var migrationsDirectory: String?

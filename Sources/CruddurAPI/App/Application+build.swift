@@ -10,10 +10,8 @@ import ServiceLifecycle
 /// router. Every wire is here.
 public func buildApplication(
     configuration: AppConfiguration, logger: Logger, lifecycle: ServerLifecycle = ServerLifecycle(),
-    metrics: PrometheusCollectorRegistry? = nil, tracing: Bool = false
+    metrics: PrometheusCollectorRegistry? = nil
 ) async throws -> any ApplicationProtocol {
-    var configuration = configuration
-    configuration.tracing = tracing
     guard let databaseConfiguration = configuration.database else {
         let store = CruddurMemoryStore(seed: configuration.seed)
         logger.notice("No CONNECTION_URL: data lives in memory and is lost when the server stops")

@@ -23,8 +23,7 @@ enum ServeCommand {
         }
         let exporter = try configuration.traceExport.bootstrap(logger: logger)
         let app = try await buildApplication(
-            configuration: configuration, logger: logger, lifecycle: lifecycle, metrics: metrics,
-            tracing: configuration.traceExport != .none)
+            configuration: configuration, logger: logger, lifecycle: lifecycle, metrics: metrics)
         // Services stop in reverse order: the server first, then the span exporter sends the spans it holds.
         let group = ServiceGroup(
             configuration: .init(
