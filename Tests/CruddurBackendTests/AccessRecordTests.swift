@@ -36,3 +36,38 @@ struct AccessRecordTests {
         #expect(record.durationText == text)
     }
 }
+
+@Suite("Log lines")
+struct LogLineWriterTests {
+    /// A line past the first block's size is formatted again with more room, never cut short.
+    @Test(arguments: [0, 1, 1023, 1024, 1025, 5000, 70_000])
+    func aLineOfAnyLengthIsWrittenWhole(length: Int) throws {
+        let value = String(repeating: "a\"", count: length / 2) + (length % 2 == 1 ? "é" : "")
+        let text = LogLineWriter.withLine { line in
+            line.append("{\"value\":")
+            ActivityJSON.writeString(value, into: &line)
+            line.append(",\"n\":")
+            ActivityJSON.writeDecimal(UInt64.max, into: &line)
+            line.append(byte: UInt8(ascii: "}"))
+        } _: {
+            String(decoding: $0, as: UTF8.self)
+        }
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(parsed["value"] as? String == value)
+        #expect(text.hasSuffix(",\"n\":18446744073709551615}"))
+    }
+
+    /// The access line's path: no query, at most 300 bytes, cut between scalars so the line stays UTF-8.
+    @Test(arguments: [
+        ("/api/activities/home?cursor=abc", "/api/activities/home"),
+        ("/", "/"),
+        ("/" + String(repeating: "a", count: 400), "/" + String(repeating: "a", count: 299)),
+        ("/" + String(repeating: "€", count: 150), "/" + String(repeating: "€", count: 99)),
+        ("/" + String(repeating: "é", count: 150) + "?q", "/" + String(repeating: "é", count: 149)),
+    ])
+    func thePathIsCutInBytesBetweenScalars(target: String, path: String) {
+        let cut = AccessLogMiddleware<AppRequestContext>.path(target)
+        #expect(cut == path)
+        #expect(cut.utf8.count <= 300)
+    }
+}

@@ -62,14 +62,12 @@ public enum ActivityJSON {
         buffer.writeInteger(UInt8(ascii: "}"))
     }
 
-    static func writeTimestamp(_ date: Date, into buffer: inout ByteBuffer) {
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 24) { raw in
-            RFC3339.write(date, into: raw.bindMemory(to: UInt8.self))
-        }
+    static func writeTimestamp(_ date: Date, into output: inout some JSONOutput) {
+        output.append(upTo: 24) { raw in RFC3339.write(date, into: raw.bindMemory(to: UInt8.self)) }
     }
 
     /// A non-negative integer's decimal digits, without making a `String` of them.
-    static func writeDecimal(_ value: some BinaryInteger, into buffer: inout ByteBuffer) {
+    static func writeDecimal(_ value: some BinaryInteger, into output: inout some JSONOutput) {
         let value = UInt64(value)
         var count = 1
         var rest = value / 10
@@ -77,7 +75,7 @@ public enum ActivityJSON {
             count += 1
             rest /= 10
         }
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { raw in
+        output.append(upTo: count) { raw in
             var remaining = value
             for index in stride(from: count - 1, through: 0, by: -1) {
                 raw[index] = UInt8(ascii: "0") + UInt8(remaining % 10)
@@ -108,39 +106,39 @@ public enum ActivityJSON {
     }
 
     /// A JSON string: quotes, backslashes and control characters escaped, everything else as UTF-8.
-    static func writeString(_ text: String, into buffer: inout ByteBuffer) {
+    static func writeString(_ text: String, into output: inout some JSONOutput) {
         var text = text
-        text.withUTF8 { writeString(utf8: $0, into: &buffer) }
+        text.withUTF8 { writeString(utf8: $0, into: &output) }
     }
 
-    static func writeString(_ text: Substring, into buffer: inout ByteBuffer) {
+    static func writeString(_ text: Substring, into output: inout some JSONOutput) {
         var text = text
-        text.withUTF8 { writeString(utf8: $0, into: &buffer) }
+        text.withUTF8 { writeString(utf8: $0, into: &output) }
     }
 
     /// UTF-8 bytes as a JSON string: quotes, backslashes and control characters escaped.
-    static func writeString(utf8 bytes: UnsafeBufferPointer<UInt8>, into buffer: inout ByteBuffer) {
-        buffer.writeInteger(UInt8(ascii: "\""))
+    static func writeString(utf8 bytes: UnsafeBufferPointer<UInt8>, into output: inout some JSONOutput) {
+        output.append(byte: UInt8(ascii: "\""))
         var pending = 0
         for index in 0..<bytes.count {
             let byte = bytes[index]
             guard byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 else { continue }
-            buffer.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[pending..<index])))
+            output.append(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[pending..<index])))
             switch byte {
-            case UInt8(ascii: "\""): buffer.writeStaticString("\\\"")
-            case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
-            case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
-            case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
-            case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
+            case UInt8(ascii: "\""): output.append("\\\"")
+            case UInt8(ascii: "\\"): output.append("\\\\")
+            case UInt8(ascii: "\n"): output.append("\\n")
+            case UInt8(ascii: "\r"): output.append("\\r")
+            case UInt8(ascii: "\t"): output.append("\\t")
             default:
                 let hex: StaticString = "0123456789abcdef"
-                buffer.writeStaticString("\\u00")
-                buffer.writeInteger(hex.utf8Start[Int(byte >> 4)])
-                buffer.writeInteger(hex.utf8Start[Int(byte & 0x0F)])
+                output.append("\\u00")
+                output.append(byte: hex.utf8Start[Int(byte >> 4)])
+                output.append(byte: hex.utf8Start[Int(byte & 0x0F)])
             }
             pending = index + 1
         }
-        buffer.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[pending...])))
-        buffer.writeInteger(UInt8(ascii: "\""))
+        output.append(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[pending...])))
+        output.append(byte: UInt8(ascii: "\""))
     }
 }

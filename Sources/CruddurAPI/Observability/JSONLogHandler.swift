@@ -13,9 +13,6 @@ public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var metadataProvider: Logger.MetadataProvider?
     let label: String
-    /// `","level":"info","label":<label>,"message":"request"`: everything after an access line's time is
-    /// the same on every line, so it is written once.
-    let accessHead: ByteBuffer
 
     /// Lines collect here and reach standard output at most 50 ms later, written by a thread of their own: a
     /// write per line was the larger half of an access log line's cost, and a write on the request's path
@@ -28,12 +25,6 @@ public struct JSONLogHandler: LogHandler {
     public init(label: String, metadataProvider: Logger.MetadataProvider? = nil) {
         self.label = label
         self.metadataProvider = metadataProvider
-        var head = ByteBuffer()
-        head.writeStaticString("\",\"level\":\"info\",\"label\":")
-        ActivityJSON.writeString(label, into: &head)
-        head.writeStaticString(",\"message\":")
-        ActivityJSON.writeString(AccessRecord.message.description, into: &head)
-        self.accessHead = head
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -46,47 +37,51 @@ public struct JSONLogHandler: LogHandler {
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
         // Written straight into bytes: JSONSerialization made an access log line cost more than the request.
-        var line = head(level: event.level, message: event.message)
-        for (key, value) in merged where !Self.reserved.contains(key) { Self.write(key, value, into: &line) }
-        line.writeStaticString("}\n")
-        Self.output.append(line)
+        let now = Date()
+        LogLineWriter.withLine { line in
+            Self.writeHead(time: now, level: event.level, label: label, message: event.message, into: &line)
+            for (key, value) in merged where !Self.reserved.contains(key) { Self.write(key, value, into: &line) }
+            line.append("}\n")
+        } _: {
+            Self.output.append(bytes: $0)
+        }
     }
 
-    /// An access log line at `info`: the handler's metadata, then the record's fields, with no metadata
-    /// dictionary built or merged (``AccessLogMiddleware`` calls it when no metadata provider is set).
-    /// Written straight into the output's buffer: a line of its own cost a buffer's allocation and a copy.
-    func log(access record: AccessRecord) {
+    /// An access log line at `info` from a JSON handler's `label` and `metadata`, then the record's fields,
+    /// with no metadata dictionary built or merged (``AccessLogMiddleware`` calls it when the request's
+    /// handler is a `JSONLogHandler` without a metadata provider). Formatted on the stack, then copied
+    /// into the output under its lock: the lock is held for a copy, not for the formatting.
+    static func log(access record: AccessRecord, label: String, metadata: Logger.Metadata) {
         let now = Date()
-        Self.output.append { line in
-            line.writeStaticString("{\"time\":\"")
-            ActivityJSON.writeTimestamp(now, into: &line)
-            line.writeImmutableBuffer(accessHead)
-            for (key, value) in metadata where !Self.isLineField(key) { Self.write(key, value, into: &line) }
+        LogLineWriter.withLine { line in
+            writeHead(time: now, level: .info, label: label, message: AccessRecord.message, into: &line)
+            for (key, value) in metadata where !isLineField(key) { write(key, value, into: &line) }
             record.writeMembers(into: &line)
-            line.writeStaticString("}\n")
+            line.append("}\n")
+        } _: {
+            output.append(bytes: $0)
         }
     }
 
     /// A line's opening brace and its `time`, `level`, `label` and `message` members.
-    func head(level: Logger.Level, message: Logger.Message) -> ByteBuffer {
-        var line = ByteBuffer()
-        line.reserveCapacity(512)
-        line.writeStaticString("{\"time\":\"")
-        ActivityJSON.writeTimestamp(Date(), into: &line)
-        line.writeStaticString("\",\"level\":")
+    static func writeHead(
+        time: Date, level: Logger.Level, label: String, message: Logger.Message, into line: inout some JSONOutput
+    ) {
+        line.append("{\"time\":\"")
+        ActivityJSON.writeTimestamp(time, into: &line)
+        line.append("\",\"level\":")
         ActivityJSON.writeString(level.rawValue, into: &line)
-        line.writeStaticString(",\"label\":")
+        line.append(",\"label\":")
         ActivityJSON.writeString(label, into: &line)
-        line.writeStaticString(",\"message\":")
+        line.append(",\"message\":")
         ActivityJSON.writeString(message.description, into: &line)
-        return line
     }
 
     /// `,"key":value`.
-    static func write(_ key: String, _ value: Logger.Metadata.Value, into line: inout ByteBuffer) {
-        line.writeStaticString(",")
+    static func write(_ key: String, _ value: Logger.Metadata.Value, into line: inout some JSONOutput) {
+        line.append(byte: UInt8(ascii: ","))
         ActivityJSON.writeString(key, into: &line)
-        line.writeStaticString(":")
+        line.append(byte: UInt8(ascii: ":"))
         write(value, into: &line)
     }
 
@@ -104,26 +99,26 @@ public struct JSONLogHandler: LogHandler {
         }
     }
 
-    static func write(_ value: Logger.Metadata.Value, into line: inout ByteBuffer) {
+    static func write(_ value: Logger.Metadata.Value, into line: inout some JSONOutput) {
         switch value {
         case .string(let text): ActivityJSON.writeString(text, into: &line)
         case .stringConvertible(let convertible): ActivityJSON.writeString(convertible.description, into: &line)
         case .array(let values):
-            line.writeStaticString("[")
+            line.append(byte: UInt8(ascii: "["))
             for (index, value) in values.enumerated() {
-                if index > 0 { line.writeStaticString(",") }
+                if index > 0 { line.append(byte: UInt8(ascii: ",")) }
                 write(value, into: &line)
             }
-            line.writeStaticString("]")
+            line.append(byte: UInt8(ascii: "]"))
         case .dictionary(let entries):
-            line.writeStaticString("{")
+            line.append(byte: UInt8(ascii: "{"))
             for (index, (key, value)) in entries.enumerated() {
-                if index > 0 { line.writeStaticString(",") }
+                if index > 0 { line.append(byte: UInt8(ascii: ",")) }
                 ActivityJSON.writeString(key, into: &line)
-                line.writeStaticString(":")
+                line.append(byte: UInt8(ascii: ":"))
                 write(value, into: &line)
             }
-            line.writeStaticString("}")
+            line.append(byte: UInt8(ascii: "}"))
         }
     }
 }
@@ -144,14 +139,10 @@ final class LogOutput: Sendable {
         }
     }
 
-    func append(_ line: ByteBuffer) {
-        append { pending in pending.writeImmutableBuffer(line) }
-    }
-
-    /// Lets `writeLine` write one whole line into the buffer, under its lock, so lines never interleave.
-    func append(_ writeLine: (inout ByteBuffer) -> Void) {
+    /// Appends one whole line, under the lock, so lines never interleave.
+    func append(bytes line: UnsafeRawBufferPointer) {
         let full: ByteBuffer? = pending.withLock { pending in
-            writeLine(&pending)
+            pending.writeBytes(line)
             guard pending.readableBytes >= Self.highWater else { return nil }
             return Self.take(&pending)
         }
