@@ -66,7 +66,7 @@ struct LogLineWriterTests {
         ("/" + String(repeating: "é", count: 150) + "?q", "/" + String(repeating: "é", count: 149)),
     ])
     func thePathIsCutInBytesBetweenScalars(target: String, path: String) {
-        let cut = AccessLogMiddleware<AppRequestContext>.path(target)
+        let cut = AccessLog.path(target)
         #expect(cut == path)
         #expect(cut.utf8.count <= 300)
     }

@@ -107,11 +107,8 @@ public func buildRouter<Store: CruddurStore, Verifier: AccessTokenVerifier>(
     // A span per request, continuing the edge's traceparent (when a tracer is bootstrapped).
     if configuration.tracing { router.add(middleware: RequestSpanMiddleware()) }
     router.add(middleware: RequestIDMiddleware())
-    router.add(middleware: AccessLogMiddleware())
-    if let metrics {
-        router.add(middleware: RequestMetricsMiddleware())
-        MetricsController(registry: metrics).register(on: router)
-    }
+    router.add(middleware: RequestTelemetryMiddleware(metrics: metrics != nil))
+    if let metrics { MetricsController(registry: metrics).register(on: router) }
     router.add(middleware: CORSPolicyMiddleware(allowedOrigins: configuration.allowedOrigins))
     router.add(middleware: ErrorMiddleware())
     router.add(

@@ -7,7 +7,7 @@ import Tracing
 /// the method, path, route and status; spans started while the request runs (token verification, database
 /// calls, `GetUser`) are its children.
 ///
-/// Hand-written instead of Hummingbird's `TracingMiddleware` for the reason `RequestMetricsMiddleware`
+/// Hand-written instead of Hummingbird's `TracingMiddleware` for the reason `RequestTelemetryMiddleware`
 /// gives: that one ends its span after the body is written by wrapping the body in a post-write closure,
 /// which splits every response into three socket writes. A replica killed between them leaves the edge
 /// with a response head and no way to retry (seen in `test_kill_9_of_a_replica_under_load_fails_no_get`).

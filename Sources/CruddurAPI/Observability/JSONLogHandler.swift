@@ -48,7 +48,7 @@ public struct JSONLogHandler: LogHandler {
     }
 
     /// An access log line at `info` from a JSON handler's `label` and `metadata`, then the record's fields,
-    /// with no metadata dictionary built or merged (``AccessLogMiddleware`` calls it when the request's
+    /// with no metadata dictionary built or merged (``AccessLog`` calls it when the request's
     /// handler is a `JSONLogHandler` without a metadata provider). Formatted on the stack, then copied
     /// into the output under its lock: the lock is held for a copy, not for the formatting.
     static func log(access record: AccessRecord, label: String, metadata: Logger.Metadata) {

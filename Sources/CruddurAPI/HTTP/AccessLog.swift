@@ -5,35 +5,28 @@ import HTTPTypes
 import Hummingbird
 import Logging
 
-/// One access log line per request at `info` (`LOG_LEVEL=warning` silences it): method, path, route
+/// The access log line of a request at `info` (`LOG_LEVEL=warning` silences it): method, path, route
 /// template, status, duration in milliseconds, response bytes, and, through the logger's metadata, the
 /// request id and trace id. Never the token or the body. For requests from the edge it notes the `sub`
-/// the edge claimed (`edge_sub`), which the backend does not trust.
-public struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
-    public init() {}
-
-    public func handle(
-        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
-    ) async throws -> Response {
-        guard context.logger.logLevel <= .info else { return try await next(request, context) }
-        let started = ContinuousClock.now
-        let response = try await next(request, context)
-        let (seconds, attoseconds) = (ContinuousClock.now - started).components
+/// the edge claimed (`edge_sub`), which the backend does not trust. ``RequestTelemetryMiddleware`` writes it.
+enum AccessLog {
+    static func write(
+        _ request: Request, _ response: Response, route: String, duration: Duration, logger: Logger
+    ) {
+        let (seconds, attoseconds) = duration.components
         let record = AccessRecord(
-            method: request.method.rawValue, path: Self.path(request.head.path ?? "/"),
-            route: context.endpointPath ?? "none", status: response.status.code,
-            durationMicros: seconds * 1_000_000 + attoseconds / 1_000_000_000_000, bytes: response.body.contentLength,
-            edgeSub: request.headers[.xCurrentUser].flatMap(Self.sub))
+            method: request.method.rawValue, path: path(request.head.path ?? "/"), route: route,
+            status: response.status.code, durationMicros: seconds * 1_000_000 + attoseconds / 1_000_000_000_000,
+            bytes: response.body.contentLength, edgeSub: request.headers[.xCurrentUser].flatMap(sub))
         // The JSON handler writes the record's fields straight into the line: going through swift-log's
         // metadata dictionaries cost about a tenth of a request (perf, see docs/observability.md). The type is
-        // compared rather than cast: `as?` on the handler was a tenth of this middleware's samples.
-        let handler = context.logger.handler
+        // compared rather than cast: `as?` on the handler was a tenth of the access log's samples.
+        let handler = logger.handler
         if type(of: handler) == JSONLogHandler.self, handler.metadataProvider == nil {
-            JSONLogHandler.log(access: record, label: context.logger.label, metadata: handler.metadata)
+            JSONLogHandler.log(access: record, label: logger.label, metadata: handler.metadata)
         } else {
-            context.logger.info("request", metadata: record.metadata)
+            logger.info("request", metadata: record.metadata)
         }
-        return response
     }
 
     /// The request target's path, without its query, cut to at most 300 bytes at a character boundary of UTF-8
