@@ -25,7 +25,7 @@ enum AccessLog {
         if type(of: handler) == JSONLogHandler.self, handler.metadataProvider == nil {
             JSONLogHandler.log(access: record, label: logger.label, metadata: handler.metadata)
         } else {
-            logger.info("request", metadata: record.metadata)
+            logger.info(AccessRecord.message, metadata: record.metadata)
         }
     }
 
@@ -60,6 +60,7 @@ struct AccessRecord {
     let bytes: Int?
     let edgeSub: String?
 
+    /// The message of every access line (the JSON handler writes it as a literal: keep the two alike).
     static let message: Logger.Message = "request"
 
     /// The fields as swift-log metadata, for any handler but the JSON one.

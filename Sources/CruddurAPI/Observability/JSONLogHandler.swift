@@ -54,7 +54,12 @@ public struct JSONLogHandler: LogHandler {
     static func log(access record: AccessRecord, label: String, metadata: Logger.Metadata) {
         let now = Date()
         LogLineWriter.withLine { line in
-            writeHead(time: now, level: .info, label: label, message: AccessRecord.message, into: &line)
+            // The level and message are the same on every access line: written as they are, not escaped again.
+            line.append("{\"time\":\"")
+            ActivityJSON.writeTimestamp(now, into: &line)
+            line.append("\",\"level\":\"info\",\"label\":")
+            ActivityJSON.writeString(label, into: &line)
+            line.append(",\"message\":\"request\"")
             for (key, value) in metadata where !isLineField(key) { write(key, value, into: &line) }
             record.writeMembers(into: &line)
             line.append("}\n")
