@@ -131,36 +131,17 @@ extension CruddurPostgresStore: ActivityStore {
         _ new: NewActivity, replyingTo parent: UUID?, readable: [Visibility], now: Date, idempotency: IdempotencyKey?,
         statement: String, logger: Logger
     ) async throws -> Activity? {
-        let visibilities = readable.map(\.rawValue)
-        return try await database.run(statement) { client in
+        try await database.run(statement) { client in
             try await Self.idempotent(idempotency, author: new.authorUUID, client: client, logger: logger) {
                 try await client.committed(logger: logger) { connection in
-                    let rows = try await connection.query(
-                        """
-                        WITH p AS (
-                            UPDATE activities SET replies_count = replies_count + 1
-                            WHERE uuid = \(parent)::uuid AND expires_at > \(now) AND visibility = ANY(\(visibilities))
-                            RETURNING uuid, user_uuid
-                        ), a AS (
-                            INSERT INTO activities (uuid, user_uuid, message, visibility, expires_at, created_at,
-                                                    reply_to_activity_uuid, reply_to_user_uuid)
-                            SELECT \(new.uuid), \(new.authorUUID), \(new.message), \(new.visibility.rawValue),
-                                   \(new.expiresAt), \(new.createdAt), p.uuid, p.user_uuid
-                            FROM (SELECT) AS one LEFT JOIN p ON true
-                            WHERE \(parent)::uuid IS NULL OR p.uuid IS NOT NULL
-                            RETURNING *
-                        ), k AS (
-                            INSERT INTO idempotency_keys (user_uuid, key, request_hash, activity_uuid)
-                            SELECT a.user_uuid, \(idempotency?.key), \(idempotency?.requestHash), a.uuid
-                            FROM a WHERE \(idempotency?.key)::text IS NOT NULL
-                        ), m AS (
-                            INSERT INTO mentions (user_uuid, activity_uuid)
-                            SELECT n.uuid, a.uuid FROM a JOIN users n ON lower(n.handle) = ANY(\(Handle.mentioned(in: new.message)))
-                            WHERE n.uuid <> a.user_uuid
-                        )
-                        SELECT \(unescaped: Self.activityColumns) FROM a JOIN users u ON u.uuid = a.user_uuid
-                        """, logger: logger)
-                    return try await Self.decodeActivities(rows).first
+                    let insert = PostgresStatements.InsertActivity(
+                        new: new, parent: parent, now: now, readable: readable, idempotency: idempotency)
+                    var stored: Activity?
+                    // Read to the end before the COMMIT on the same connection.
+                    for try await activity in try await connection.execute(insert, logger: logger) where stored == nil {
+                        stored = activity
+                    }
+                    return stored
                 }
             }
         }
