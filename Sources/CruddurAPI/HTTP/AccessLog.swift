@@ -29,8 +29,9 @@ enum AccessLog {
         }
     }
 
-    /// The request target's path, without its query, cut to at most 300 bytes at a character boundary of UTF-8
-    /// (never inside a scalar): counted in bytes, as walking characters cost more than the rest of the line.
+    /// The request target's path, without its query, cut to at most 300 bytes between two Unicode scalars (never
+    /// inside one, so the line stays UTF-8): counted in bytes, as walking characters cost more than the rest of
+    /// the line.
     static func path(_ target: String) -> Substring {
         let utf8 = target.utf8
         let end = utf8.firstIndex(of: UInt8(ascii: "?")) ?? utf8.endIndex
