@@ -2,6 +2,20 @@
 -- A test (SchemaTests) keeps it equal to what the migrations build.
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 
+-- Search's word lookup (migration 0013): a message's words, and what every message holding a term holds.
+CREATE FUNCTION message_words(message text) RETURNS tsvector
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN array_to_tsvector(array_remove(regexp_split_to_array(
+        regexp_replace(lower(message), '([[:alnum:]]{32})[[:alnum:]]+', '\1', 'g'), '[^[:alnum:]]+'), ''));
+
+CREATE FUNCTION search_words(term text) RETURNS tsquery
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN (
+        SELECT string_agg('''' || left(p.w, 32) || '''' || CASE WHEN p.i = p.n THEN ':*' ELSE '' END, ' & ')::tsquery
+        FROM (SELECT w, i, cardinality(a) AS n
+              FROM regexp_split_to_array(lower(term), '[^[:alnum:]]+') AS a, unnest(a) WITH ORDINALITY AS u(w, i)) AS p
+        WHERE p.i > 1 AND (p.i < p.n OR char_length(p.w) >= 4));
+
 CREATE TABLE schema_migrations (
     version text PRIMARY KEY,
     applied_at timestamptz NOT NULL DEFAULT now()
@@ -45,6 +59,7 @@ CREATE INDEX activities_notifications_idx ON activities (reply_to_user_uuid, cre
     WHERE reply_to_user_uuid IS NOT NULL;
 CREATE INDEX activities_message_trgm_idx ON activities USING gin (message gin_trgm_ops);
 CREATE INDEX activities_created_idx ON activities (created_at DESC, uuid DESC);
+CREATE INDEX activities_message_words_idx ON activities USING gin (message_words(message));
 CREATE INDEX activities_user_count_idx ON activities (user_uuid, expires_at) INCLUDE (visibility)
     WHERE reply_to_activity_uuid IS NULL;
 

@@ -54,14 +54,21 @@ extension CruddurPostgresStore: ActivityStore {
     {
         let pattern = "%" + Self.escapeLike(term) + "%"
         return try await database.run("search") { client in
-            // Not prepared: each pattern gets its own plan (a common word walks the newest rows, a rare one
-            // the trigram index), which a cached generic plan cannot choose between.
-            let statement = PostgresStatements.Search(pattern: pattern, now: now, readable: readable, page: page)
-            let rows = try await client.query(
-                PostgresQuery(unsafeSQL: PostgresStatements.Search.sql, binds: statement.makeBindings()),
-                logger: logger)
+            await searchWords.refreshIfStale(client: client, logger: logger)
+            // Not prepared: each term gets its own plan (a common word walks the newest rows, a rare one an
+            // index), which a cached generic plan cannot choose between.
+            let query =
+                if let words = searchWords.rareWordQuery(term) {
+                    try PostgresStatements.SearchByWords(
+                        pattern: pattern, words: words, now: now, readable: readable, page: page
+                    ).query
+                } else {
+                    try PostgresStatements.Search(pattern: pattern, now: now, readable: readable, page: page).query
+                }
             var found: [PostgresStatements.FeedRow] = []
-            for try await row in rows { found.append(try PostgresStatements.feedRow(row)) }
+            for try await row in try await client.query(query, logger: logger) {
+                found.append(try PostgresStatements.feedRow(row))
+            }
             return Self.feedPage(found, limit: page.limit)
         }
     }

@@ -7,6 +7,7 @@ import PostgresNIO
 /// `(created_at, uuid)` and fetch the replies of a whole page in one query.
 public struct CruddurPostgresStore: Sendable {
     let database: PostgresDatabase
+    let searchWords = SearchWordStatistics()
 
     public init(database: PostgresDatabase) {
         self.database = database

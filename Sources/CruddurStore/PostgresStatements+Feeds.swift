@@ -76,6 +76,33 @@ extension PostgresStatements {
         var filter: String? { pattern }
     }
 
+    /// Cruds and replies whose message matches the ILIKE pattern $7, found through the words index by the word
+    /// query $8 (`search_words` of the term, migration 0013). The match is written on an expression,
+    /// `(a.message || '')`, so that PostgreSQL does not add the trigram index to the lookup: for the terms that
+    /// come here it reads whole posting lists (20 ms at 1M cruds, against 0.3 ms without it).
+    struct SearchByWords: KeysetFeedStatement {
+        typealias Row = FeedRow
+        static let sql = feedWithRepliesSQL(
+            where: """
+                message_words(a.message) @@ $8::tsquery AND (a.message || '') ILIKE $7 ESCAPE '\\' \
+                AND a.expires_at > $1 AND a.visibility = ANY($2)
+                """)
+        let pattern: String
+        let words: String
+        let now: Date
+        let readable: [Visibility]
+        let page: PageRequest
+
+        var filter: String? { pattern }
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresStatements.pageBindings(now: now, readable: readable, page: page)
+            try bindings.append(pattern)
+            try bindings.append(words)
+            return bindings
+        }
+    }
+
     /// A page of the replies to crud $7, newest first.
     struct RepliesPage: KeysetFeedStatement {
         typealias Row = Activity

@@ -119,6 +119,13 @@ extension KeysetFeedStatement {
     }
 }
 
+extension KeysetFeedStatement {
+    /// The statement as an unprepared query, planned for its values.
+    var query: PostgresQuery {
+        get throws { PostgresQuery(unsafeSQL: Self.sql, binds: try makeBindings()) }
+    }
+}
+
 extension KeysetFeedStatement where Row == Activity {
     func decodeRow(_ row: PostgresRow) throws -> Row { try PostgresStatements.activity(row) }
 }
