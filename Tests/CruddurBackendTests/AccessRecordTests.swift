@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NIOCore
 import Testing
 
@@ -27,6 +28,27 @@ struct AccessRecordTests {
         for key in Array(record.metadata.keys) + Array(JSONLogHandler.reserved) {
             #expect(JSONLogHandler.isLineField(key), "the logger's metadata must not repeat \(key)")
         }
+    }
+
+    /// The access line written without a dictionary is the line any other log call with the record's metadata
+    /// writes: the same message (a literal in the writer), level, label, and members, the logger's own too.
+    @Test func theAccessLineIsTheLineOfTheRecordsMetadata() throws {
+        let record = AccessRecord(
+            method: "GET", path: "/api/activities/home", route: "/api/activities/home", status: 200,
+            durationMicros: 512, bytes: 6761, edgeSub: "edge")
+        let time = Date(timeIntervalSince1970: 1_764_460_800.25)
+        let loggers: Logger.Metadata = ["request_id": "r-1", "trace_id": "t-1", "status": "shadowed"]
+        var direct = ByteBuffer()
+        JSONLogHandler.writeAccessLine(record, time: time, label: "cruddur", metadata: loggers, into: &direct)
+        var general = ByteBuffer()
+        JSONLogHandler.writeLine(
+            time: time, level: .info, label: "cruddur", message: AccessRecord.message,
+            metadata: loggers.merging(record.metadata) { _, new in new }, into: &general)
+        let parse = { (line: ByteBuffer) in
+            try #require(try JSONSerialization.jsonObject(with: Data(buffer: line)) as? [String: String])
+        }
+        #expect(try parse(direct) == parse(general))
+        #expect(try parse(direct)["message"] == "request")
     }
 
     @Test(arguments: [(0, "0.000"), (7, "0.007"), (80, "0.080"), (512, "0.512"), (3_001_250, "3001.250")])

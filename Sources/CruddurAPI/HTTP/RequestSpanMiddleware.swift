@@ -22,7 +22,7 @@ public struct RequestSpanMiddleware<Context: RequestContext>: RouterMiddleware {
         InstrumentationSystem.instrument.extract(request.headers, into: &parent, using: HTTPFieldsExtractor())
         let span = startSpan("HTTP \(request.method.rawValue)", context: parent, ofKind: .server)
         span.attributes["http.request.method"] = request.method.rawValue
-        span.attributes["url.path"] = String(request.uri.path.prefix(300))
+        span.attributes["url.path"] = String(AccessLog.path(request.head.path ?? "/"))
         defer { span.end() }
         do {
             let response = try await InstrumentationContext.$current.withValue(span.context) {

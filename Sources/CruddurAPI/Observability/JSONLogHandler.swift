@@ -36,15 +36,25 @@ public struct JSONLogHandler: LogHandler {
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+        if let error = event.error, merged["error"] == nil { merged["error"] = "\(String(reflecting: error))" }
         // Written straight into bytes: JSONSerialization made an access log line cost more than the request.
         let now = Date()
         LogLineWriter.withLine { line in
-            Self.writeHead(time: now, level: event.level, label: label, message: event.message, into: &line)
-            for (key, value) in merged where !Self.reserved.contains(key) { Self.write(key, value, into: &line) }
-            line.append("}\n")
+            Self.writeLine(
+                time: now, level: event.level, label: label, message: event.message, metadata: merged, into: &line)
         } _: {
             Self.output.append(bytes: $0)
         }
+    }
+
+    /// A whole line: ``writeHead(time:level:label:message:into:)``, then each metadata key but the line's own.
+    static func writeLine(
+        time: Date, level: Logger.Level, label: String, message: Logger.Message, metadata: Logger.Metadata,
+        into line: inout some JSONOutput
+    ) {
+        writeHead(time: time, level: level, label: label, message: message, into: &line)
+        for (key, value) in metadata where !reserved.contains(key) { write(key, value, into: &line) }
+        line.append("}\n")
     }
 
     /// An access log line at `info` from a JSON handler's `label` and `metadata`, then the record's fields,
@@ -54,18 +64,26 @@ public struct JSONLogHandler: LogHandler {
     static func log(access record: AccessRecord, label: String, metadata: Logger.Metadata) {
         let now = Date()
         LogLineWriter.withLine { line in
-            // The level and message are the same on every access line: written as they are, not escaped again.
-            line.append("{\"time\":\"")
-            ActivityJSON.writeTimestamp(now, into: &line)
-            line.append("\",\"level\":\"info\",\"label\":")
-            ActivityJSON.writeString(label, into: &line)
-            line.append(",\"message\":\"request\"")
-            for (key, value) in metadata where !isLineField(key) { write(key, value, into: &line) }
-            record.writeMembers(into: &line)
-            line.append("}\n")
+            writeAccessLine(record, time: now, label: label, metadata: metadata, into: &line)
         } _: {
             output.append(bytes: $0)
         }
+    }
+
+    /// The access line ``writeLine(time:level:label:message:metadata:into:)`` would write for
+    /// `logger.info(AccessRecord.message, metadata: record.metadata)`, written without the dictionary.
+    static func writeAccessLine(
+        _ record: AccessRecord, time: Date, label: String, metadata: Logger.Metadata, into line: inout some JSONOutput
+    ) {
+        // The level and message are the same on every access line: written as they are, not escaped again.
+        line.append("{\"time\":\"")
+        ActivityJSON.writeTimestamp(time, into: &line)
+        line.append("\",\"level\":\"info\",\"label\":")
+        ActivityJSON.writeString(label, into: &line)
+        line.append(",\"message\":\"request\"")
+        for (key, value) in metadata where !isLineField(key) { write(key, value, into: &line) }
+        record.writeMembers(into: &line)
+        line.append("}\n")
     }
 
     /// A line's opening brace and its `time`, `level`, `label` and `message` members.
