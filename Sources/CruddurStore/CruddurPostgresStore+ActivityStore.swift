@@ -55,18 +55,21 @@ extension CruddurPostgresStore: ActivityStore {
         let pattern = "%" + Self.escapeLike(term) + "%"
         return try await database.run("search") { client in
             await searchWords.refreshIfStale(client: client, logger: logger)
-            // Not prepared: each term gets its own plan (a common word walks the newest rows, a rare one an
-            // index), which a cached generic plan cannot choose between.
-            let query =
-                if let words = searchWords.rareWordQuery(term) {
-                    try PostgresStatements.SearchByWords(
-                        pattern: pattern, words: words, now: now, readable: readable, page: page
-                    ).query
-                } else {
-                    try PostgresStatements.Search(pattern: pattern, now: now, readable: readable, page: page).query
-                }
+            if let words = searchWords.rareWordQuery(term) {
+                let statement = PostgresStatements.SearchByWords(
+                    pattern: pattern, words: words, now: now, readable: readable, page: page)
+                return try await Self.feedPage(statement, limit: page.limit, client: client, logger: logger)
+            }
+            if searchWords.isInFrequentWord(term) {
+                let statement = PostgresStatements.SearchWalk(
+                    pattern: pattern, now: now, readable: readable, page: page)
+                return try await Self.feedPage(statement, limit: page.limit, client: client, logger: logger)
+            }
+            // Not prepared: each term gets its own plan (the newest rows walked, or the trigram index), which a
+            // cached generic plan cannot choose between.
+            let statement = PostgresStatements.Search(pattern: pattern, now: now, readable: readable, page: page)
             var found: [PostgresStatements.FeedRow] = []
-            for try await row in try await client.query(query, logger: logger) {
+            for try await row in try await client.query(statement.query, logger: logger) {
                 found.append(try PostgresStatements.feedRow(row))
             }
             return Self.feedPage(found, limit: page.limit)

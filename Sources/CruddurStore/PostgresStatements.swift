@@ -36,15 +36,20 @@ enum PostgresStatements {
     /// second round trip on most pages, and each statement costs the server more CPU than PostgreSQL
     /// spends on it. One short index scan per crud that has replies, however many it has.
     static func feedWithRepliesSQL(where condition: String) -> String {
+        feedWithRepliesSQL(feed: keysetSQL(where: condition), now: "$1", readable: "$2")
+    }
+
+    /// ``feedWithRepliesSQL(where:)`` around the SQL of any feed, with the replies read as of `now` by `readable`.
+    static func feedWithRepliesSQL(feed: String, now: String, readable: String) -> String {
         """
-        WITH f AS MATERIALIZED (\(keysetSQL(where: condition)))
+        WITH f AS MATERIALIZED (\(feed))
         SELECT 0, f.* FROM f
         UNION ALL
         SELECT 1, r.* FROM f CROSS JOIN LATERAL (
             SELECT \(activityColumns)
             FROM activities a JOIN users u ON u.uuid = a.user_uuid
-            WHERE f.replies_count > 0 AND a.reply_to_activity_uuid = f.uuid AND a.expires_at > $1
-              AND a.visibility = ANY($2)
+            WHERE f.replies_count > 0 AND a.reply_to_activity_uuid = f.uuid AND a.expires_at > \(now)
+              AND a.visibility = ANY(\(readable))
             ORDER BY a.created_at DESC, a.uuid DESC
             LIMIT \(Activity.embeddedReplies)
         ) r

@@ -6,7 +6,8 @@ import Testing
 @testable import CruddurStore
 
 /// Search through the words index (migration 0013): the server and PostgreSQL read a term's keys alike, the
-/// lookup by words finds exactly what the trigram lookup finds, and the common words come from `pg_stats`.
+/// lookup by words and the prepared walk find exactly what the trigram lookup finds, and the common and frequent
+/// words come from `pg_stats`.
 @Suite("Search by words", .serialized)
 struct SearchWordsTests {
     let worf = UUID(uuidString: "2d2a4a8e-6a4f-4b43-9c1c-6c7f3d8c1a03")!
@@ -74,6 +75,15 @@ struct SearchWordsTests {
                 }
                 return messages
             }
+            func executed<Statement: KeysetFeedStatement>(_ statement: Statement) async throws -> Set<String>
+            where Statement.Row == PostgresStatements.FeedRow {
+                var messages: Set<String> = []
+                for try await (part, activity) in try await store.database.client.execute(statement, logger: testLogger)
+                where part == 0 {
+                    messages.insert(activity.message)
+                }
+                return messages
+            }
             var byTerm: [String: Set<String>] = [:]
             let bench = messages[0]
             for term in Self.terms {
@@ -82,13 +92,16 @@ struct SearchWordsTests {
                 let byTrigrams = try await found(
                     PostgresStatements.Search(pattern: pattern, now: later, readable: members, page: page))
                 byTerm[term] = byTrigrams
+                let walked = try await executed(
+                    PostgresStatements.SearchWalk(pattern: pattern, now: later, readable: members, page: page))
+                #expect(walked == byTrigrams, "\(term)")
                 // The word query as PostgreSQL builds it, for the terms beyond ASCII too.
                 var words: String?
                 for try await text in try await store.database.client.query(
                     "SELECT search_words(\(term))::text", logger: testLogger
                 ).decode(String?.self) { words = text }
                 guard let words else { continue }
-                let byWords = try await found(
+                let byWords = try await executed(
                     PostgresStatements.SearchByWords(
                         pattern: pattern, words: words, now: later, readable: members, page: page))
                 #expect(byWords == byTrigrams, "\(term)")
@@ -106,6 +119,47 @@ struct SearchWordsTests {
             #expect(byTerm["a \(long)"] == ["a \(long) c", "a \(long)x c"])
             #expect(byTerm["q " + String(repeating: "b", count: 33)] == ["q " + String(repeating: "b", count: 33)])
             #expect(byTerm["nothing here at all"] == [])
+        }
+    }
+
+    /// The prepared walk pages as the other lookups do: newest first, across equal timestamps, nothing twice.
+    @Test(.enabled(if: PostgresTestDatabase.enabled)) func theWalkPagesLikeTheOtherLookups() async throws {
+        try await PostgresTestDatabase.withStore(seed: StoreKind.seed) { store, _ in
+            let now = Date()
+            for index in 0..<25 {
+                _ = try await store.insertActivity(
+                    NewActivity(
+                        authorUUID: worf, message: "walk \(index) in the cloud", visibility: .public,
+                        expiresAt: now.addingTimeInterval(600), createdAt: now.addingTimeInterval(Double(index / 3))),
+                    logger: testLogger)
+            }
+            let later = now.addingTimeInterval(60)
+            func pages(_ read: (PageRequest) async throws -> FeedPage) async throws -> [UUID] {
+                var found: [UUID] = []
+                var page = PageRequest(limit: 4)
+                while true {
+                    let result = try await read(page)
+                    found += result.items.map(\.uuid)
+                    guard let next = result.next else { return found }
+                    page = PageRequest(limit: 4, before: next)
+                }
+            }
+            let walked = try await pages { page in
+                let statement = PostgresStatements.SearchWalk(
+                    pattern: "%cloud%", now: later, readable: members, page: page)
+                return try await CruddurPostgresStore.feedPage(
+                    statement, limit: page.limit, client: store.database.client, logger: testLogger)
+            }
+            let byTrigrams = try await pages { page in
+                let statement = PostgresStatements.Search(pattern: "%cloud%", now: later, readable: members, page: page)
+                var rows: [PostgresStatements.FeedRow] = []
+                for try await row in try await store.database.client.query(statement.query, logger: testLogger) {
+                    rows.append(try PostgresStatements.feedRow(row))
+                }
+                return CruddurPostgresStore.feedPage(rows, limit: page.limit)
+            }
+            #expect(walked.count >= 25 && Set(walked).count == walked.count)
+            #expect(walked == byTrigrams)
         }
     }
 
@@ -167,6 +221,13 @@ struct SearchWordsTests {
             #expect(fresh.rareWordQuery("crud number 4242 about") == "'number' & '4242'")
             #expect(fresh.rareWordQuery("zebra") == nil, "a single piece has no key")
             #expect(fresh.rareWordQuery("the école") == nil, "not ASCII")
+            #expect(!statistics.isInFrequentWord("cloud"), "no frequencies before the table is analyzed")
+            for term in ["cloud", "CLOU", "oud", "numb", "the", "about"] {
+                #expect(fresh.isInFrequentWord(term), "\(term)")
+            }
+            for term in ["the cloud", "clouds", "zebra", "4242", "clöud"] {
+                #expect(!fresh.isInFrequentWord(term), "\(term)")
+            }
         }
     }
 }
