@@ -37,7 +37,10 @@ public enum BearerToken {
             tokenEnd = bytes.index(before: tokenEnd)
         }
         let token = Substring(bytes[tokenStart..<tokenEnd])
-        guard !token.utf8.contains(space) else {
+        // Over the contiguous bytes: the UTF-8 view's iterator, a byte at a time, was 2.8% of a signed-in
+        // health check's CPU samples (perf).
+        let hasSpace = token.utf8.withContiguousStorageIfAvailable { $0.contains(space) } ?? token.utf8.contains(space)
+        guard !hasSpace else {
             return .refused(.malformed("expected exactly one token after Bearer"))
         }
         if token == "null" || token == "undefined" { return .none }
