@@ -90,10 +90,10 @@ extension PostgresStatements {
 
         var filter: String? { pattern }
 
-        func makeBindings() throws -> PostgresBindings {
+        func makeBindings() -> PostgresBindings {
             var bindings = PostgresStatements.pageBindings(now: now, readable: readable, page: page)
-            try bindings.append(pattern)
-            try bindings.append(words)
+            bindings.append(pattern)
+            bindings.append(words)
             return bindings
         }
     }
