@@ -41,8 +41,7 @@ final class SearchWordStatistics: Sendable {
     /// locale decides (such a term keeps the trigram lookup; the database computes the keys it uses itself,
     /// so this only chooses the statement).
     static func keys(of term: String) -> (words: [Substring], beginning: Substring?)? {
-        guard term.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
-        let lowered = term.lowercased()
+        guard let lowered = asciiLowercased(term) else { return nil }
         let pieces = lowered.split(omittingEmptySubsequences: false) { !($0.isLetter || $0.isNumber) }
         guard pieces.count > 1 else { return ([], nil) }
         let words = pieces.dropFirst().dropLast().filter { !$0.isEmpty }.map { $0.prefix(32) }
@@ -50,11 +49,16 @@ final class SearchWordStatistics: Sendable {
         return (words, last.count >= 4 ? last.prefix(32) : nil)
     }
 
+    /// `term` lowercased, when it is all ASCII: the only terms whose case and letters this server reads as
+    /// PostgreSQL does, whatever the database's locale (the probe checks it).
+    static func asciiLowercased(_ term: String) -> String? {
+        term.utf8.allSatisfy { $0 < 0x80 } ? term.lowercased() : nil
+    }
+
     /// Whether `term` (ASCII) is inside a word at least ``walkFrequency`` of the cruds hold, so that at least as
     /// many match it.
     func isInFrequentWord(_ term: String) -> Bool {
-        guard term.utf8.allSatisfy({ $0 < 0x80 }) else { return false }
-        let lowered = term.lowercased()
+        guard let lowered = Self.asciiLowercased(term) else { return false }
         return state.withLock { $0.agrees && $0.frequent.contains { $0.contains(lowered) } }
     }
 
