@@ -2,24 +2,23 @@ import CruddurDomain
 import CruddurRuntime
 import Foundation
 import Logging
-import PostgresNIO
+import PostgresDriver
 
 extension CruddurPostgresStore: ActivityStore {
     public func homeFeed(readable: [Visibility], page: PageRequest, now: Date, logger: Logger) async throws -> FeedPage
     {
-        try await database.run("home_feed") { client in
+        try await database.run("home_feed") { pool in
             let statement = PostgresStatements.HomeFeed(now: now, readable: readable, page: page)
-            return try await Self.feedPage(statement, limit: page.limit, client: client, logger: logger)
+            return try await Self.feedPage(statement, limit: page.limit, pool: pool)
         }
     }
 
     public func notifications(
         for userUUID: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger
     ) async throws -> FeedPage {
-        try await database.run("notifications") { client in
+        try await database.run("notifications") { pool in
             let statement = PostgresStatements.Notifications(user: userUUID, now: now, readable: readable, page: page)
-            let found = try await Self.activities(statement, client: client, logger: logger)
-            return FeedPage(overfetched: found, limit: page.limit)
+            return FeedPage(overfetched: try await statement.rows(on: pool), limit: page.limit)
         }
     }
 
@@ -33,19 +32,18 @@ extension CruddurPostgresStore: ActivityStore {
     public func userFeed(of userUUID: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger)
         async throws -> FeedPage
     {
-        try await database.run("user_feed") { client in
+        try await database.run("user_feed") { pool in
             let statement = PostgresStatements.UserFeed(user: userUUID, now: now, readable: readable, page: page)
-            return try await Self.feedPage(statement, limit: page.limit, client: client, logger: logger)
+            return try await Self.feedPage(statement, limit: page.limit, pool: pool)
         }
     }
 
     public func activitiesCount(of userUUID: UUID, readable: [Visibility], now: Date, logger: Logger) async throws
         -> Int
     {
-        try await database.run("activities_count") { client in
+        try await database.run("activities_count") { pool in
             let statement = PostgresStatements.ActivitiesCount(key: userUUID, now: now, readable: readable)
-            for try await count in try await client.execute(statement, logger: logger) { return count }
-            return 0
+            return try await statement.rows(on: pool).first ?? 0
         }
     }
 
@@ -53,61 +51,62 @@ extension CruddurPostgresStore: ActivityStore {
         async throws -> FeedPage
     {
         let pattern = "%" + Self.escapeLike(term) + "%"
-        return try await database.run("search") { client in
-            await searchWords.refreshIfStale(client: client, logger: logger)
+        return try await database.run("search") { pool in
+            await searchWords.refreshIfStale(pool: pool, logger: logger)
             if let words = searchWords.rareWordQuery(term) {
                 let statement = PostgresStatements.SearchByWords(
                     pattern: pattern, words: words, now: now, readable: readable, page: page)
-                return try await Self.feedPage(statement, limit: page.limit, client: client, logger: logger)
+                return try await Self.feedPage(statement, limit: page.limit, pool: pool)
             }
             if searchWords.isInFrequentWord(term) {
                 let statement = PostgresStatements.SearchWalk(
                     pattern: pattern, now: now, readable: readable, page: page)
-                return try await Self.feedPage(statement, limit: page.limit, client: client, logger: logger)
+                return try await Self.feedPage(statement, limit: page.limit, pool: pool)
             }
             // Not prepared: each term gets its own plan (the newest rows walked, or the trigram index), which a
             // cached generic plan cannot choose between.
             let statement = PostgresStatements.Search(pattern: pattern, now: now, readable: readable, page: page)
-            var found: [PostgresStatements.FeedRow] = []
-            for try await row in try await client.query(statement.query, logger: logger) {
-                found.append(try PostgresStatements.feedRow(row))
-            }
-            return Self.feedPage(found, limit: page.limit)
+            let found = try await pool.query(statement.unprepared)
+            return Self.feedPage(try found.rows.map(PostgresStatements.feedRow), limit: page.limit)
         }
     }
 
     public func activity(_ uuid: UUID, readable: [Visibility], now: Date, logger: Logger) async throws -> Activity? {
-        let visibilities = readable.map(\.rawValue)
-        return try await database.run("activity") { client in
-            let rows = try await client.query(
-                """
-                SELECT \(unescaped: Self.activityColumns)
-                FROM activities a JOIN users u ON u.uuid = a.user_uuid
-                WHERE a.uuid = \(uuid) AND a.expires_at > \(now) AND a.visibility = ANY(\(visibilities))
-                """, logger: logger)
-            return try await Self.decodeActivities(rows).first
+        var parameters = PostgresParameters(capacity: 3)
+        parameters.append(uuid)
+        parameters.append(now)
+        parameters.append(readable.map(\.rawValue))
+        let bound = parameters
+        return try await database.run("activity") { pool in
+            let rows = try await pool.query(
+                PostgresStatement(
+                    """
+                    SELECT \(Self.activityColumns)
+                    FROM activities a JOIN users u ON u.uuid = a.user_uuid
+                    WHERE a.uuid = $1 AND a.expires_at > $2 AND a.visibility = ANY($3)
+                    """, prepared: "activity", bound))
+            return try Self.decodeActivities(rows).first
         }
     }
 
     public func replies(to parent: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger)
         async throws -> FeedPage
     {
-        try await database.run("replies") { client in
+        try await database.run("replies") { pool in
             let statement = PostgresStatements.RepliesPage(parent: parent, now: now, readable: readable, page: page)
-            return FeedPage(
-                overfetched: try await Self.activities(statement, client: client, logger: logger), limit: page.limit)
+            return FeedPage(overfetched: try await statement.rows(on: pool), limit: page.limit)
         }
     }
 
     public func activityWithReplies(
         _ uuid: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger
     ) async throws -> (activity: Activity, replies: FeedPage)? {
-        try await database.run("activity_with_replies") { client in
+        try await database.run("activity_with_replies") { pool in
             let statement = PostgresStatements.ActivityWithReplies(
                 parent: uuid, now: now, readable: readable, page: page)
             var activity: Activity?
             var replies: [Activity] = []
-            for try await (part, decoded) in try await client.execute(statement, logger: logger) {
+            for (part, decoded) in try await statement.rows(on: pool) {
                 if part == 0 { activity = decoded } else { replies.append(decoded) }
             }
             guard let activity else { return nil }
@@ -141,25 +140,21 @@ extension CruddurPostgresStore: ActivityStore {
         _ new: NewActivity, replyingTo parent: UUID?, readable: [Visibility], now: Date, idempotency: IdempotencyKey?,
         statement: String, logger: Logger
     ) async throws -> Activity? {
-        try await database.run(statement) { client in
-            try await Self.idempotent(idempotency, author: new.authorUUID, client: client, logger: logger) {
-                try await client.committed(logger: logger) { connection in
-                    let insert = PostgresStatements.InsertActivity(
-                        new: new, parent: parent, now: now, readable: readable, idempotency: idempotency)
-                    var stored: Activity?
-                    // Read to the end before the COMMIT on the same connection.
-                    for try await activity in try await connection.execute(insert, logger: logger) where stored == nil {
-                        stored = activity
-                    }
-                    return stored
-                }
+        try await database.run(statement) { pool in
+            try await Self.idempotent(idempotency, author: new.authorUUID, pool: pool) {
+                // One unit, answered after its commit at the unit's Sync.
+                let insert = PostgresStatements.InsertActivity(
+                    new: new, parent: parent, now: now, readable: readable, idempotency: idempotency)
+                return try await insert.rows(on: pool).first
             }
         }
     }
 
     public func checkHealth(logger: Logger) async -> DependencyState {
         do {
-            try await database.run("health") { client in try await client.query("SELECT 1", logger: logger) }
+            try await database.run("health") { pool in
+                try await pool.query(PostgresStatement("SELECT 1", prepared: "health"))
+            }
             return .ok
         } catch {
             return .down

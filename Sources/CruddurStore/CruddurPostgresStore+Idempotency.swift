@@ -1,7 +1,7 @@
 import CruddurDomain
 import Foundation
 import Logging
-import PostgresNIO
+import PostgresDriver
 import ServiceLifecycle
 
 extension CruddurPostgresStore {
@@ -10,51 +10,63 @@ extension CruddurPostgresStore {
     /// ``StoreError/idempotencyKeyReused`` when it asked for something else. A key past its lifetime is
     /// dropped and the write tried once more.
     static func idempotent(
-        _ key: IdempotencyKey?, author: UUID, client: PostgresClient, logger: Logger,
-        _ write: () async throws -> Activity?
+        _ key: IdempotencyKey?, author: UUID, pool: PostgresPool, _ write: () async throws -> Activity?
     ) async throws -> Activity? {
         guard let key else { return try await write() }
+        var parameters = PostgresParameters(capacity: 3)
+        parameters.append(author)
+        parameters.append(key.key)
+        parameters.append(Int64(IdempotencyKey.lifetime))
         for _ in 0..<2 {
             do {
                 return try await write()
-            } catch let error as PSQLError where error.serverInfo?[.constraintName] == "idempotency_keys_pkey" {
-                let rows = try await client.query(
-                    """
-                    SELECT request_hash, activity_uuid, created_at > now() - \(IdempotencyKey.lifetime) * interval '1 second'
-                    FROM idempotency_keys WHERE user_uuid = \(author) AND key = \(key.key)
-                    """, logger: logger)
-                for try await (hash, activity, fresh) in rows.decode((Data, UUID, Bool).self) {
-                    guard fresh else { break }
-                    guard hash == key.requestHash else { throw StoreError.idempotencyKeyReused }
-                    return try await storedActivity(activity, client: client, logger: logger)
+            } catch let error as PostgresError where error.constraint == "idempotency_keys_pkey" {
+                let found = try await pool.query(
+                    PostgresStatement(
+                        """
+                        SELECT request_hash, activity_uuid, created_at > now() - $3 * interval '1 second'
+                        FROM idempotency_keys WHERE user_uuid = $1 AND key = $2
+                        """, prepared: "idempotency_key", parameters))
+                if var row = found.rows.first {
+                    let (hash, activity, fresh) = (
+                        try row.next(Data.self), try row.next(UUID.self), try row.next(Bool.self)
+                    )
+                    if fresh {
+                        guard hash == key.requestHash else { throw StoreError.idempotencyKeyReused }
+                        return try await storedActivity(activity, pool: pool)
+                    }
                 }
-                try await client.query(
-                    """
-                    DELETE FROM idempotency_keys WHERE user_uuid = \(author) AND key = \(key.key)
-                    AND created_at <= now() - \(IdempotencyKey.lifetime) * interval '1 second'
-                    """, logger: logger)
+                _ = try await pool.query(
+                    PostgresStatement(
+                        """
+                        DELETE FROM idempotency_keys WHERE user_uuid = $1 AND key = $2
+                        AND created_at <= now() - $3 * interval '1 second'
+                        """, prepared: "idempotency_key_expired", parameters))
             }
         }
         throw StoreError.idempotencyKeyReused
     }
 
     /// The crud or reply an idempotency key names, as first returned: by uuid alone, since it is the caller's own.
-    static func storedActivity(_ uuid: UUID, client: PostgresClient, logger: Logger) async throws -> Activity? {
-        let rows = try await client.query(
-            """
-            SELECT \(unescaped: activityColumns)
-            FROM activities a JOIN users u ON u.uuid = a.user_uuid WHERE a.uuid = \(uuid)
-            """, logger: logger)
-        return try await decodeActivities(rows).first
+    static func storedActivity(_ uuid: UUID, pool: PostgresPool) async throws -> Activity? {
+        var parameters = PostgresParameters(capacity: 1)
+        parameters.append(uuid)
+        let rows = try await pool.query(
+            PostgresStatement(
+                "SELECT \(activityColumns) FROM activities a JOIN users u ON u.uuid = a.user_uuid WHERE a.uuid = $1",
+                prepared: "stored_activity", parameters))
+        return try decodeActivities(rows).first
     }
 
     /// Deletes idempotency keys past their lifetime.
     func purgeIdempotencyKeys(logger: Logger) async throws {
-        try await database.run("purge_idempotency_keys") { client in
-            try await client.query(
-                """
-                DELETE FROM idempotency_keys WHERE created_at <= now() - \(IdempotencyKey.lifetime) * interval '1 second'
-                """, logger: logger)
+        var parameters = PostgresParameters(capacity: 1)
+        parameters.append(Int64(IdempotencyKey.lifetime))
+        let bound = parameters
+        try await database.run("purge_idempotency_keys") { pool in
+            try await pool.query(
+                PostgresStatement(
+                    "DELETE FROM idempotency_keys WHERE created_at <= now() - $1 * interval '1 second'", bound))
         }
     }
 }

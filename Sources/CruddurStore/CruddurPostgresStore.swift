@@ -1,7 +1,7 @@
 import CruddurDomain
 import Foundation
 import Logging
-import PostgresNIO
+import PostgresDriver
 
 /// Users and cruds in PostgreSQL. Every statement binds its values; reads are keyset-paged on
 /// `(created_at, uuid)` and fetch the replies of a whole page in one query.
@@ -15,12 +15,8 @@ public struct CruddurPostgresStore: Sendable {
 
     static let activityColumns = PostgresStatements.activityColumns
 
-    static func decodeActivities(_ rows: PostgresRowSequence) async throws -> [Activity] {
-        var activities: [Activity] = []
-        for try await row in rows {
-            activities.append(try PostgresStatements.activity(row))
-        }
-        return activities
+    static func decodeActivities(_ result: PostgresResult) throws -> [Activity] {
+        try result.rows.map(PostgresStatements.activity)
     }
 
     /// The bounds of a keyset page: strictly before (`micros`, `uuid`) in newest-first order.
@@ -52,22 +48,9 @@ public struct CruddurPostgresStore: Sendable {
     }
 
     /// Runs a prepared feed statement with embedded replies and returns its page.
-    static func feedPage<Statement: PostgresPreparedStatement>(
-        _ statement: Statement, limit: Int, client: PostgresClient, logger: Logger
-    ) async throws -> FeedPage where Statement.Row == PostgresStatements.FeedRow {
-        var rows: [PostgresStatements.FeedRow] = []
-        for try await row in try await client.execute(statement, logger: logger) { rows.append(row) }
-        return feedPage(rows, limit: limit)
-    }
-
-    /// Runs a prepared feed statement and returns its activities.
-    static func activities<Statement: PostgresPreparedStatement>(
-        _ statement: Statement, client: PostgresClient, logger: Logger
-    ) async throws -> [Activity] where Statement.Row == Activity {
-        var activities: [Activity] = []
-        for try await row in try await client.execute(statement, logger: logger) {
-            activities.append(row)
-        }
-        return activities
+    static func feedPage<Statement: PreparedQuery>(_ statement: Statement, limit: Int, pool: PostgresPool)
+        async throws -> FeedPage where Statement.Row == PostgresStatements.FeedRow
+    {
+        feedPage(try await statement.rows(on: pool), limit: limit)
     }
 }

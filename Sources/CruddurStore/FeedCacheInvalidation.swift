@@ -1,6 +1,7 @@
 import Logging
-import PostgresNIO
+import PostgresDriver
 import ServiceLifecycle
+import Synchronization
 
 /// Listens on PostgreSQL's `cruddur_activities` channel (migration 0006 notifies it on every write to
 /// activities) and drops this replica's home feed cache on each notification, so a crud posted through
@@ -20,18 +21,22 @@ package struct FeedCacheInvalidation: Service {
     }
 
     package func run() async {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
+        let stopped = StopFlag()
+        await withTaskCancellationOrGracefulShutdownHandler {
+            while !stopped.isSet && !Task.isCancelled {
                 do {
-                    try await PostgresDatabase.withConnection(configuration, logger: logger) { connection in
-                        try await connection.listen(on: Self.channel) { notifications in
-                            invalidate()
-                            logger.debug("Listening for writes by other replicas")
-                            for try await _ in notifications { invalidate() }
+                    try await PostgresDatabase.withSession(configuration, logger: logger, connectTimeout: .seconds(3)) {
+                        session in
+                        try session.execute("LISTEN \(Self.channel)")
+                        invalidate()
+                        logger.debug("Listening for writes by other replicas")
+                        // Woken every quarter second to see whether the server is stopping.
+                        while !stopped.isSet {
+                            if !(try session.notifications(timeout: .milliseconds(250))).isEmpty { invalidate() }
                         }
                     }
                 } catch {
-                    if Task.isCancelled { return }
+                    if stopped.isSet || Task.isCancelled { return }
                     logger.warning(
                         "Lost the database notification channel; reconnecting",
                         metadata: ["error": "\(String(describing: type(of: error)))"])
@@ -39,6 +44,15 @@ package struct FeedCacheInvalidation: Service {
                 invalidate()
                 try? await Task.sleep(for: .seconds(1))
             }
+        } onCancelOrGracefulShutdown: {
+            stopped.set()
         }
     }
+}
+
+/// Tells a session's thread that its service is stopping.
+final class StopFlag: Sendable {
+    private let flag = Atomic(false)
+    var isSet: Bool { flag.load(ordering: .relaxed) }
+    func set() { flag.store(true, ordering: .relaxed) }
 }

@@ -1,10 +1,11 @@
 import CruddurRuntime
 import Foundation
 import Logging
-import PostgresNIO
+import PostgresDriver
 
 /// Applies the ordered SQL files of `db/migrations` (`0001_name.sql`, …), each once, each in its own
 /// transaction together with its row in `schema_migrations`. Concurrent migrators wait on an advisory lock.
+/// A file is sent whole, as `psql -f` would, and PostgreSQL splits it into statements.
 public struct Migrator: Sendable {
     /// One migration file.
     public struct Migration: Sendable, Equatable {
@@ -43,43 +44,43 @@ public struct Migrator: Sendable {
         }
     }
 
-    /// Applies the pending migrations on `connection`; returns the versions applied.
+    /// Applies the pending migrations on `session`; returns the versions applied.
     @discardableResult
-    public func migrate(on connection: PostgresConnection, logger: Logger) async throws -> [String] {
+    public func migrate(on session: PostgresSession, logger: Logger) throws -> [String] {
         let migrations = try migrations()
-        try await connection.query("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
+        try session.execute("SELECT pg_advisory_lock(\(Self.lockKey))")
         do {
-            let applied = try await apply(migrations, on: connection, logger: logger)
-            try await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+            let applied = try apply(migrations, on: session, logger: logger)
+            try session.execute("SELECT pg_advisory_unlock(\(Self.lockKey))")
             return applied
         } catch {
-            _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+            try? session.execute("SELECT pg_advisory_unlock(\(Self.lockKey))")
             throw error
         }
     }
 
-    func apply(_ migrations: [Migration], on connection: PostgresConnection, logger: Logger) async throws -> [String] {
-        try await connection.query(
+    func apply(_ migrations: [Migration], on session: PostgresSession, logger: Logger) throws -> [String] {
+        try session.execute(
             """
             CREATE TABLE IF NOT EXISTS schema_migrations (
                 version text PRIMARY KEY,
                 applied_at timestamptz NOT NULL DEFAULT now()
             )
-            """, logger: logger)
-        var done = Set<String>()
-        for try await version in try await connection.query("SELECT version FROM schema_migrations", logger: logger)
-            .decode(String.self)
-        {
-            done.insert(version)
-        }
+            """)
+        let versions = try session.query("SELECT version FROM schema_migrations")
+        let done = Set(try versions.rows.map { try $0.decode(String.self, column: 0) })
         var applied: [String] = []
         for migration in migrations where !done.contains(migration.version) {
-            try await connection.withTransaction(logger: logger) { connection in
-                for statement in SQLScript.statements(migration.sql) {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-                }
-                try await connection.query(
-                    "INSERT INTO schema_migrations (version) VALUES (\(migration.version))", logger: logger)
+            var version = PostgresParameters()
+            version.append(migration.version)
+            try session.execute("BEGIN")
+            do {
+                try session.execute(migration.sql)
+                try session.query("INSERT INTO schema_migrations (version) VALUES ($1)", version)
+                try session.execute("COMMIT")
+            } catch {
+                try? session.execute("ROLLBACK")
+                throw error
             }
             logger.info("Applied migration", metadata: ["version": "\(migration.version)"])
             applied.append(migration.version)

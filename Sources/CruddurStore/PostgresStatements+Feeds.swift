@@ -1,6 +1,6 @@
 import CruddurDomain
 import Foundation
-import PostgresNIO
+import PostgresDriver
 
 /// The keyset-paged feeds, each one prepared statement.
 extension PostgresStatements {
@@ -90,7 +90,7 @@ extension PostgresStatements {
 
         var filter: String? { pattern }
 
-        func makeBindings() -> PostgresBindings {
+        func makeBindings() -> PostgresParameters {
             var bindings = PostgresStatements.pageBindings(now: now, readable: readable, page: page)
             bindings.append(pattern)
             bindings.append(words)

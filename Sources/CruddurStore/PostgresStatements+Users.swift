@@ -1,6 +1,6 @@
 import CruddurDomain
 import Foundation
-import PostgresNIO
+import PostgresDriver
 
 /// Users and their counts.
 extension PostgresStatements {
@@ -29,10 +29,11 @@ extension PostgresStatements {
         let readable: [Visibility]
 
         func decodeRow(_ row: PostgresRow) throws -> Row {
-            let (uuid, handle, displayName, email, bio, sub, createdAt, count, firstExpiry) = try row.decode(
-                (UUID, String, String, String?, String?, String?, Date, Int, Date?).self)
-            let user = CruddurPostgresStore.user((uuid, handle, displayName, email, bio, sub, createdAt))
-            return CountedProfile(profile: Profile(user: user, crudsCount: count), countHoldsUntil: firstExpiry)
+            var row = row
+            let user = try CruddurPostgresStore.user(from: &row)
+            let count = try row.next(Int.self)
+            return CountedProfile(
+                profile: Profile(user: user, crudsCount: count), countHoldsUntil: try row.next(Date?.self))
         }
     }
 
@@ -47,7 +48,7 @@ extension PostgresStatements {
         let now: Date
         let readable: [Visibility]
 
-        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Int.self) }
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Int.self, column: 0) }
     }
 
     /// The user who signs in as Cognito `sub` $1.
@@ -58,32 +59,35 @@ extension PostgresStatements {
 }
 
 /// A user found by one text key, $1.
-protocol UserLookup: PostgresPreparedStatement where Row == CruddurPostgresStore.UserRow {
+protocol UserLookup: PreparedQuery where Row == User {
     var key: String { get }
 }
 
 extension UserLookup {
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 1)
+    func makeBindings() -> PostgresParameters {
+        var bindings = PostgresParameters(capacity: 1)
         bindings.append(key)
         return bindings
     }
 
-    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        var row = row
+        return try CruddurPostgresStore.user(from: &row)
+    }
 }
 
 /// A statement about one user's cruds: $1 the user (a handle or a uuid), $2 now, $3 the readable visibilities.
-protocol UserCountStatement: PostgresPreparedStatement {
-    associatedtype Key: PostgresEncodable & Sendable
+protocol UserCountStatement: PreparedQuery {
+    associatedtype Key: PostgresEncodable
     var key: Key { get }
     var now: Date { get }
     var readable: [Visibility] { get }
 }
 
 extension UserCountStatement {
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 3)
-        try bindings.append(key)
+    func makeBindings() -> PostgresParameters {
+        var bindings = PostgresParameters(capacity: 3)
+        bindings.append(key)
         bindings.append(now)
         bindings.append(readable.map(\.rawValue))
         return bindings

@@ -1,6 +1,6 @@
 import CruddurDomain
 import Foundation
-import PostgresNIO
+import PostgresDriver
 
 /// Writes.
 extension PostgresStatements {
@@ -10,7 +10,7 @@ extension PostgresStatements {
     /// Prepared: parsing and planning these four writes took PostgreSQL longer than running them (0.18 ms
     /// parse and 0.28 ms bind against 0.29 ms execute, `log_min_duration_statement`). Every parameter is cast
     /// so its type never depends on whether the first execution on a connection bound a NULL.
-    struct InsertActivity: PostgresPreparedStatement {
+    struct InsertActivity: PreparedQuery {
         static let sql = """
             WITH p AS (
                 UPDATE activities SET replies_count = replies_count + 1
@@ -41,8 +41,8 @@ extension PostgresStatements {
         let readable: [Visibility]
         let idempotency: IdempotencyKey?
 
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 12)
+        func makeBindings() -> PostgresParameters {
+            var bindings = PostgresParameters(capacity: 12)
             bindings.append(parent)
             bindings.append(now)
             bindings.append(readable.map(\.rawValue))
@@ -53,7 +53,7 @@ extension PostgresStatements {
             bindings.append(new.expiresAt)
             bindings.append(new.createdAt)
             bindings.append(idempotency?.key)
-            try bindings.append(idempotency?.requestHash)
+            bindings.append(idempotency?.requestHash)
             bindings.append(Handle.mentioned(in: new.message))
             return bindings
         }

@@ -1,6 +1,6 @@
 import CruddurDomain
 import Foundation
-import PostgresNIO
+import PostgresDriver
 
 /// The hot queries as named prepared statements: PostgreSQL parses and plans each once per connection
 /// instead of on every request, which on a busy feed costs more than running the query.
@@ -57,44 +57,35 @@ enum PostgresStatements {
         """
     }
 
-    /// The activity in ``activityColumns``, read cell by cell from `cells`. Each cell is decoded as its own
-    /// concrete type: decoding the whole row as one tuple of eleven went through PostgresNIO's generic
-    /// (parameter pack) path, 12% of the server's CPU on a page of home (`perf`).
-    static func activity(from cells: inout PostgresRow.Iterator) throws -> Activity {
-        func next() throws -> PostgresCell {
-            guard let cell = cells.next() else { throw UnexpectedRowShape() }
-            return cell
-        }
-        return Activity(
-            uuid: try next().decode(UUID.self), displayName: try next().decode(String.self),
-            handle: try next().decode(String.self), message: try next().decode(String.self),
-            repliesCount: try next().decode(Int.self), repostsCount: try next().decode(Int.self),
-            likesCount: try next().decode(Int.self), replyToActivityUUID: try next().decode(UUID?.self),
-            visibility: Visibility(rawValue: try next().decode(String.self)) ?? .members,
-            expiresAt: try next().decode(Date.self), createdAt: try next().decode(Date.self))
+    /// The activity in ``activityColumns``, read cell by cell from `row` where its cursor stands.
+    static func activity(from row: inout PostgresRow) throws -> Activity {
+        Activity(
+            uuid: try row.next(UUID.self), displayName: try row.next(String.self), handle: try row.next(String.self),
+            message: try row.next(String.self), repliesCount: try row.next(Int.self),
+            repostsCount: try row.next(Int.self), likesCount: try row.next(Int.self),
+            replyToActivityUUID: try row.next(UUID?.self),
+            visibility: Visibility(rawValue: try row.next(String.self)) ?? .members,
+            expiresAt: try row.next(Date.self), createdAt: try row.next(Date.self))
     }
 
     /// A row of ``activityColumns``.
     static func activity(_ row: PostgresRow) throws -> Activity {
-        var cells = row.makeIterator()
-        return try activity(from: &cells)
+        var row = row
+        return try activity(from: &row)
     }
 
     /// A row of a feed with embedded replies: its part, then ``activityColumns``.
     static func feedRow(_ row: PostgresRow) throws -> FeedRow {
-        var cells = row.makeIterator()
-        guard let part = cells.next() else { throw UnexpectedRowShape() }
-        return (try part.decode(Int.self), try activity(from: &cells))
+        var row = row
+        let part = try row.next(Int.self)
+        return (part, try activity(from: &row))
     }
 
-    /// A row with fewer columns than the statement selects.
-    struct UnexpectedRowShape: Error {}
-
     /// The bindings shared by keyset-paged feeds: now, visibilities, cursor seconds, microseconds, uuid.
-    static func pageBindings(now: Date, readable: [Visibility], page: PageRequest) -> PostgresBindings {
+    static func pageBindings(now: Date, readable: [Visibility], page: PageRequest) -> PostgresParameters {
         let (micros, uuid) = CruddurPostgresStore.bounds(page)
         let (seconds, fraction) = micros.quotientAndRemainder(dividingBy: 1_000_000)
-        var bindings = PostgresBindings(capacity: 7)
+        var bindings = PostgresParameters(capacity: 7)
         bindings.append(now)
         bindings.append(readable.map(\.rawValue))
         bindings.append(seconds)
@@ -108,8 +99,8 @@ enum PostgresStatements {
 /// A keyset-paged feed of activities. Its bindings are $1 now, $2 the readable visibilities, $3 and $4 the
 /// cursor's seconds and microseconds, $5 the cursor's uuid, $6 the limit (one more than the page), and,
 /// when the statement filters on one, $7 `filter`.
-protocol KeysetFeedStatement: PostgresPreparedStatement {
-    associatedtype Filter: PostgresEncodable & Sendable
+protocol KeysetFeedStatement: PreparedQuery {
+    associatedtype Filter: PostgresEncodable
     var filter: Filter? { get }
     var now: Date { get }
     var readable: [Visibility] { get }
@@ -117,18 +108,16 @@ protocol KeysetFeedStatement: PostgresPreparedStatement {
 }
 
 extension KeysetFeedStatement {
-    func makeBindings() throws -> PostgresBindings {
+    func makeBindings() -> PostgresParameters {
         var bindings = PostgresStatements.pageBindings(now: now, readable: readable, page: page)
-        if let filter { try bindings.append(filter) }
+        if let filter { bindings.append(filter) }
         return bindings
     }
 }
 
 extension KeysetFeedStatement {
-    /// The statement as an unprepared query, planned for its values.
-    var query: PostgresQuery {
-        get throws { PostgresQuery(unsafeSQL: Self.sql, binds: try makeBindings()) }
-    }
+    /// The statement unprepared, planned for its values.
+    var unprepared: PostgresStatement { PostgresStatement(Self.sql, makeBindings()) }
 }
 
 extension KeysetFeedStatement where Row == Activity {
@@ -137,4 +126,25 @@ extension KeysetFeedStatement where Row == Activity {
 
 extension KeysetFeedStatement where Row == PostgresStatements.FeedRow {
     func decodeRow(_ row: PostgresRow) throws -> Row { try PostgresStatements.feedRow(row) }
+}
+
+/// A statement prepared once per connection under its type's name, with its bindings and its row type.
+protocol PreparedQuery: Sendable {
+    associatedtype Row
+    static var sql: String { get }
+    func makeBindings() -> PostgresParameters
+    func decodeRow(_ row: PostgresRow) throws -> Row
+}
+
+extension PreparedQuery {
+    /// The name it is prepared under: its type's, unique among the store's statements.
+    static var name: String { String(describing: Self.self) }
+
+    var statement: PostgresStatement { PostgresStatement(Self.sql, prepared: Self.name, makeBindings()) }
+
+    /// Runs it on `pool` and decodes every row.
+    func rows(on pool: PostgresPool) async throws -> [Row] {
+        let result = try await pool.query(statement)
+        return try result.rows.map(decodeRow)
+    }
 }

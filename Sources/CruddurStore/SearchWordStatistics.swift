@@ -1,5 +1,5 @@
 import Logging
-import PostgresNIO
+import PostgresDriver
 import Synchronization
 
 /// Which search terms are looked up by their words (migration 0013) instead of their trigrams.
@@ -98,7 +98,7 @@ final class SearchWordStatistics: Sendable {
     /// Reads the common words again (and checks the probe) when they are older than ``refreshInterval`` (or
     /// were never read) and no other request is reading them. Before the table is first analyzed there are none:
     /// every word is rare, which on a table that small costs nothing.
-    func refreshIfStale(client: PostgresClient, logger: Logger) async {
+    func refreshIfStale(pool: PostgresPool, logger: Logger) async {
         let now = ContinuousClock.now
         let due = state.withLock { state in
             guard !state.reading, state.readAt.map({ now - $0 >= Self.refreshInterval }) ?? true else { return false }
@@ -108,14 +108,21 @@ final class SearchWordStatistics: Sendable {
         guard due else { return }
         var read: (common: [String], frequent: [String], agrees: Bool)?
         do {
-            let rows = try await client.query(
-                """
-                SELECT coalesce(search_words(\(Self.probe))::text, ''), coalesce(s.words, '{}'), coalesce(s.freqs, '{}')
-                FROM (SELECT 1) AS one LEFT JOIN (
-                    SELECT most_common_elems::text::text[] AS words, most_common_elem_freqs AS freqs FROM pg_stats
-                    WHERE schemaname = current_schema() AND tablename = 'activities_message_words_idx') AS s ON true
-                """, logger: logger)
-            for try await (probe, common, frequencies) in rows.decode((String, [String], [Float]).self) {
+            var parameters = PostgresParameters(capacity: 1)
+            parameters.append(Self.probe)
+            let result = try await pool.query(
+                PostgresStatement(
+                    """
+                    SELECT coalesce(search_words($1)::text, ''), coalesce(s.words, '{}'), coalesce(s.freqs, '{}')
+                    FROM (SELECT 1) AS one LEFT JOIN (
+                        SELECT most_common_elems::text::text[] AS words, most_common_elem_freqs AS freqs FROM pg_stats
+                        WHERE schemaname = current_schema() AND tablename = 'activities_message_words_idx') AS s ON true
+                    """, parameters))
+            for row in result.rows {
+                var row = row
+                let (probe, common, frequencies) = (
+                    try row.next(String.self), try row.next([String].self), try row.next([Float].self)
+                )
                 // The frequencies array ends in three more figures (minimum, maximum, nulls); zip stops before.
                 let frequent = zip(common, frequencies).filter { $0.1 >= Self.walkFrequency }.map(\.0)
                 read = (common.sorted(), frequent, probe == Self.keys(of: Self.probe).map(Self.query))

@@ -1,13 +1,13 @@
 import CruddurDomain
 import CruddurStore
 import Foundation
-import PostgresNIO
+import PostgresDriver
 import Testing
 
 /// A write is acknowledged only once PostgreSQL has committed it. A statement run on its own commits when
-/// the server reaches the Sync after it, after it has already sent its rows and CommandComplete, and
-/// PostgresNIO ends the row sequence at CommandComplete: a crash in that gap (CI's crash test caught one)
-/// would acknowledge a write that is not stored. Deferred constraint triggers fail at exactly that point,
+/// the server reaches the Sync after it, after it has already sent its rows and CommandComplete: a client
+/// that answered at CommandComplete (PostgresNIO did; CI's crash test caught it) would acknowledge, in that
+/// gap, a write that is not stored. The driver answers a unit at its Sync's result, after the commit. Deferred constraint triggers fail at exactly that point,
 /// at commit time, so they make the gap deterministic: every write must then fail, and store nothing.
 @Suite("Writes are acknowledged after their commit", .enabled(if: PostgresTestDatabase.enabled), .serialized)
 struct CommitAcknowledgementTests {
@@ -16,32 +16,25 @@ struct CommitAcknowledgementTests {
 
     /// Makes every commit that wrote to `tables` fail with a check violation (SQLSTATE 23514).
     static func failCommits(touching tables: [String], configuration: DatabaseConfiguration) async throws {
-        try await PostgresDatabase.withConnection(configuration, logger: testLogger) { connection in
-            try await connection.query(
+        try await PostgresDatabase.withSession(configuration, logger: testLogger) { session in
+            try session.execute(
                 """
                 CREATE FUNCTION refuse_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN RAISE EXCEPTION 'refused at commit' USING ERRCODE = '23514'; END $$
-                """, logger: testLogger)
+                """)
             for table in tables {
-                try await connection.query(
-                    PostgresQuery(
-                        unsafeSQL: """
-                            CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT OR UPDATE ON \(table)
-                            DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse_at_commit()
-                            """), logger: testLogger)
+                try session.execute(
+                    """
+                    CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT OR UPDATE ON \(table)
+                    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse_at_commit()
+                    """)
             }
         }
     }
 
     static func count(_ sql: String, configuration: DatabaseConfiguration) async throws -> Int {
-        try await PostgresDatabase.withConnection(configuration, logger: testLogger) { connection in
-            var count = -1
-            for try await (value, ) in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: testLogger)
-                .decode((Int,).self)
-            {
-                count = value
-            }
-            return count
+        try await PostgresDatabase.withSession(configuration, logger: testLogger) { session in
+            try session.query(sql).decode(Int.self, row: 0, column: 0)
         }
     }
 

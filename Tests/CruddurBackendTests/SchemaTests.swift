@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import PostgresNIO
+import PostgresDriver
 import Testing
 
 @testable import CruddurStore
@@ -11,27 +11,23 @@ struct SchemaTests {
 
     /// Every column, constraint and index of the public schema, as text, sorted.
     func describe(_ configuration: DatabaseConfiguration) async throws -> [String] {
-        try await PostgresDatabase.withConnection(configuration, logger: logger) { connection in
+        try await PostgresDatabase.withSession(configuration, logger: logger) { session in
             var lines: [String] = []
-            let columns = try await connection.query(
+            for sql in [
                 """
                 SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' '
                        || coalesce(column_default, '')
                 FROM information_schema.columns WHERE table_schema = 'public'
-                """, logger: logger)
-            for try await line in columns.decode(String.self) { lines.append(line) }
-            let constraints = try await connection.query(
+                """,
                 """
                 SELECT conrelid::regclass::text || ' ' || pg_get_constraintdef(oid)
                 FROM pg_constraint WHERE connamespace = 'public'::regnamespace
-                """, logger: logger)
-            for try await line in constraints.decode(String.self) { lines.append(line) }
-            let indexes = try await connection.query(
-                "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public'", logger: logger)
-            for try await line in indexes.decode(String.self) { lines.append(line) }
-            let extensions = try await connection.query(
-                "SELECT 'extension ' || extname FROM pg_extension", logger: logger)
-            for try await line in extensions.decode(String.self) { lines.append(line) }
+                """,
+                "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public'",
+                "SELECT 'extension ' || extname FROM pg_extension",
+            ] {
+                lines += try session.query(sql).rows.map { try $0.decode(String.self, column: 0) }
+            }
             return lines.sorted()
         }
     }
@@ -40,8 +36,8 @@ struct SchemaTests {
         let migrated = try await PostgresTestDatabase.fresh()
         let before = try await describe(migrated)
         let migrator = Migrator(directory: Repository.path("db/migrations"))
-        let again = try await PostgresDatabase.withConnection(migrated, logger: logger) { connection in
-            try await migrator.migrate(on: connection, logger: logger)
+        let again = try await PostgresDatabase.withSession(migrated, logger: logger) { session in
+            try migrator.migrate(on: session, logger: logger)
         }
         #expect(again.isEmpty)
         #expect(try await describe(migrated) == before)
@@ -51,14 +47,12 @@ struct SchemaTests {
         fromSchema.database = "cruddur_schema_\(UUID().uuidString.prefix(8).lowercased())"
         let name = fromSchema.database
         let admin = try PostgresTestDatabase.adminConfiguration()
-        try await PostgresDatabase.withConnection(admin, logger: logger) { connection in
-            try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
+        try await PostgresDatabase.withSession(admin, logger: logger) { session in
+            try session.execute("CREATE DATABASE \(name)")
         }
         let schema = try String(contentsOfFile: Repository.path("db/schema.sql"), encoding: .utf8)
-        try await PostgresDatabase.withConnection(fromSchema, logger: logger) { connection in
-            for statement in SQLScript.statements(schema) {
-                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-            }
+        try await PostgresDatabase.withSession(fromSchema, logger: logger) { session in
+            try session.execute(schema)
         }
         #expect(try await describe(fromSchema) == before)
     }
@@ -68,32 +62,14 @@ struct SchemaTests {
         var empty = admin
         empty.database = "cruddur_empty_\(UUID().uuidString.prefix(8).lowercased())"
         let name = empty.database
-        try await PostgresDatabase.withConnection(admin, logger: logger) { connection in
-            try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
+        try await PostgresDatabase.withSession(admin, logger: logger) { session in
+            try session.execute("CREATE DATABASE \(name)")
         }
         let migrator = Migrator(directory: Repository.path("db/migrations"))
-        let applied = try await PostgresDatabase.withConnection(empty, logger: logger) { connection in
-            try await migrator.migrate(on: connection, logger: logger)
+        let applied = try await PostgresDatabase.withSession(empty, logger: logger) { session in
+            try migrator.migrate(on: session, logger: logger)
         }
         #expect(applied == (try migrator.migrations().map(\.version)))
         #expect(applied.first == "0001_users_and_activities")
-    }
-}
-
-@Suite("Splitting migration scripts")
-struct SQLScriptTests {
-    @Test func semicolonsInsideQuotesCommentsAndDollarQuotesDoNotSplit() {
-        let script = """
-            -- a comment; with a semicolon
-            CREATE TABLE t (x text DEFAULT 'a;b');
-            /* block; comment */ CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql;
-            SELECT "odd;name" FROM t
-            """
-        #expect(
-            SQLScript.statements(script) == [
-                "CREATE TABLE t (x text DEFAULT 'a;b')",
-                "CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql",
-                "SELECT \"odd;name\" FROM t",
-            ])
     }
 }

@@ -1,6 +1,6 @@
 import CruddurDomain
 import Foundation
-import PostgresNIO
+import PostgresDriver
 import Testing
 
 @testable import CruddurStore
@@ -37,10 +37,11 @@ struct SearchWordsTests {
     @Test(.enabled(if: PostgresTestDatabase.enabled), arguments: terms)
     func theServerReadsATermAsPostgreSQLDoes(term: String) async throws {
         try await PostgresTestDatabase.withStore(seed: StoreKind.seed) { store, _ in
-            let rows = try await store.database.client.query(
-                "SELECT coalesce(search_words(\(term))::text, '')", logger: testLogger)
-            var inDatabase = ""
-            for try await text in rows.decode(String.self) { inDatabase = text }
+            var parameters = PostgresParameters()
+            parameters.append(term)
+            let inDatabase = try await store.database.pool.query(
+                PostgresStatement("SELECT coalesce(search_words($1)::text, '')", parameters)
+            ).decode(String.self, row: 0, column: 0)
             guard let keys = SearchWordStatistics.keys(of: term) else { return }
             let expected = SearchWordStatistics.query(keys)
             #expect(inDatabase == expected)
@@ -69,7 +70,7 @@ struct SearchWordsTests {
             let later = now.addingTimeInterval(1)
             func found(_ statement: some KeysetFeedStatement) async throws -> Set<String> {
                 var messages: Set<String> = []
-                for try await row in try await store.database.client.query(statement.query, logger: testLogger) {
+                for row in try await store.database.pool.query(statement.unprepared).rows {
                     let (part, activity) = try PostgresStatements.feedRow(row)
                     if part == 0 { messages.insert(activity.message) }
                 }
@@ -78,8 +79,7 @@ struct SearchWordsTests {
             func executed<Statement: KeysetFeedStatement>(_ statement: Statement) async throws -> Set<String>
             where Statement.Row == PostgresStatements.FeedRow {
                 var messages: Set<String> = []
-                for try await (part, activity) in try await store.database.client.execute(statement, logger: testLogger)
-                where part == 0 {
+                for (part, activity) in try await statement.rows(on: store.database.pool) where part == 0 {
                     messages.insert(activity.message)
                 }
                 return messages
@@ -96,10 +96,11 @@ struct SearchWordsTests {
                     PostgresStatements.SearchWalk(pattern: pattern, now: later, readable: members, page: page))
                 #expect(walked == byTrigrams, "\(term)")
                 // The word query as PostgreSQL builds it, for the terms beyond ASCII too.
-                var words: String?
-                for try await text in try await store.database.client.query(
-                    "SELECT search_words(\(term))::text", logger: testLogger
-                ).decode(String?.self) { words = text }
+                var parameters = PostgresParameters()
+                parameters.append(term)
+                let words = try await store.database.pool.query(
+                    PostgresStatement("SELECT search_words($1)::text", parameters)
+                ).decode(String?.self, row: 0, column: 0)
                 guard let words else { continue }
                 let byWords = try await executed(
                     PostgresStatements.SearchByWords(
@@ -147,15 +148,12 @@ struct SearchWordsTests {
             let walked = try await pages { page in
                 let statement = PostgresStatements.SearchWalk(
                     pattern: "%cloud%", now: later, readable: members, page: page)
-                return try await CruddurPostgresStore.feedPage(
-                    statement, limit: page.limit, client: store.database.client, logger: testLogger)
+                return try await CruddurPostgresStore.feedPage(statement, limit: page.limit, pool: store.database.pool)
             }
             let byTrigrams = try await pages { page in
                 let statement = PostgresStatements.Search(pattern: "%cloud%", now: later, readable: members, page: page)
-                var rows: [PostgresStatements.FeedRow] = []
-                for try await row in try await store.database.client.query(statement.query, logger: testLogger) {
-                    rows.append(try PostgresStatements.feedRow(row))
-                }
+                let rows = try await store.database.pool.query(statement.unprepared).rows.map(
+                    PostgresStatements.feedRow)
                 return CruddurPostgresStore.feedPage(rows, limit: page.limit)
             }
             #expect(walked.count >= 25 && Set(walked).count == walked.count)
@@ -201,18 +199,18 @@ struct SearchWordsTests {
                     logger: testLogger)
             }
             let statistics = SearchWordStatistics()
-            await statistics.refreshIfStale(client: store.database.client, logger: testLogger)
+            await statistics.refreshIfStale(pool: store.database.pool, logger: testLogger)
             let agrees = statistics.state.withLock { $0.agrees }
             #expect(agrees, "the server reads ASCII terms as PostgreSQL does")
             #expect(
                 statistics.rareWordQuery("about the cloud") == "'the' & 'cloud':*",
                 "nothing is common before the table is analyzed")
-            try await store.database.client.query("ANALYZE activities", logger: testLogger)
-            await statistics.refreshIfStale(client: store.database.client, logger: testLogger)
+            _ = try await store.database.pool.query(PostgresStatement("ANALYZE activities"))
+            await statistics.refreshIfStale(pool: store.database.pool, logger: testLogger)
             #expect(statistics.rareWordQuery("about the cloud") != nil, "read at most once per interval")
 
             let fresh = SearchWordStatistics()
-            await fresh.refreshIfStale(client: store.database.client, logger: testLogger)
+            await fresh.refreshIfStale(pool: store.database.pool, logger: testLogger)
             #expect(fresh.rareWordQuery("about the cloud") == nil)
             #expect(fresh.rareWordQuery("crud numb") == nil, "the beginning of a common word")
             #expect(fresh.rareWordQuery("number 4242") == "'4242':*")

@@ -22,16 +22,15 @@ public func buildApplication(
     try await PostgresDatabase.probe(databaseConfiguration, logger: logger)
     if databaseConfiguration.migrateOnStart {
         let migrator = Migrator(directory: configuration.migrationsDirectory)
-        try await PostgresDatabase.withConnection(databaseConfiguration, logger: logger) { connection in
-            try await migrator.migrate(on: connection, logger: logger)
+        try await PostgresDatabase.withSession(databaseConfiguration, logger: logger) { session in
+            try migrator.migrate(on: session, logger: logger)
         }
     }
     let database = PostgresDatabase(configuration: databaseConfiguration, logger: logger)
     logger.info(
         "Using PostgreSQL",
         metadata: [
-            "host": "\(databaseConfiguration.host):\(databaseConfiguration.port)",
-            "database": "\(databaseConfiguration.database)", "pool_size": "\(databaseConfiguration.poolSize)",
+            "target": "\(databaseConfiguration.target)", "pool_size": "\(databaseConfiguration.poolSize)",
         ])
     let store = CruddurPostgresStore(database: database)
     let services = database.services(logger: logger) + [IdempotencyKeyPurge(store: store, logger: logger)]

@@ -11,15 +11,14 @@ enum DatabaseCommands {
         switch command {
         case "migrate":
             let migrator = Migrator(directory: configuration.migrationsDirectory)
-            let applied = try await PostgresDatabase.withConnection(database, logger: logger) { connection in
-                try await migrator.migrate(on: connection, logger: logger)
+            let applied = try await PostgresDatabase.withSession(database, logger: logger) { session in
+                try migrator.migrate(on: session, logger: logger)
             }
             print(applied.isEmpty ? "migrate: up to date" : "migrate: applied \(applied.joined(separator: ", "))")
         default:
             let seeder = Seeder(seed: configuration.seed)
-            let (users, activities) = try await PostgresDatabase.withConnection(database, logger: logger) {
-                connection in
-                try await seeder.load(on: connection, logger: logger)
+            let (users, activities) = try await PostgresDatabase.withSession(database, logger: logger) { session in
+                try seeder.load(on: session)
             }
             print("seed: \(users) new users, \(activities) new activities")
         }

@@ -51,7 +51,7 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case let error as any HTTPResponseError where error.status.code < 500:
             return .badRequest(code: "bad_request", message: error.status.reasonPhrase)
         default:
-            // String(reflecting:) carries a PSQLError's details; request bodies and tokens never reach here.
+            // String(reflecting:) carries a PostgresError's SQLSTATE and message; request bodies and tokens never reach here.
             logger.error("Unhandled error", metadata: ["error": "\(String(reflecting: error))"])
             return .internalError
         }

@@ -3,7 +3,7 @@ import Logging
 /// `LOG_FORMAT=text` (the default): swift-log's `StreamLogHandler` lines on standard output, with the
 /// metadata formatted when a line is written instead of whenever a key is set. `StreamLogHandler` formats its
 /// whole metadata again on every set, and each request sets three keys (its id, Hummingbird's id, its trace)
-/// and PostgresNIO more per query, whether or not anything is logged: 6.7% of a signed-in home request's CPU
+/// (and, then, the database client more per query), whether or not anything is logged: 6.7% of a signed-in home request's CPU
 /// at `LOG_LEVEL=warning`, where nothing is (perf). Lines are the same: this passes its metadata to the
 /// stream handler as the event's own, which it formats as before.
 public struct TextLogHandler: LogHandler {

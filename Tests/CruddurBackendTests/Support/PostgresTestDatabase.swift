@@ -1,7 +1,7 @@
 import CruddurStore
 import Foundation
 import Logging
-import PostgresNIO
+import PostgresDriver
 import Testing
 
 /// Databases for the PostgreSQL suites, on the server named by `TEST_DATABASE_URL` (bin/test starts a
@@ -41,9 +41,8 @@ enum PostgresTestDatabase {
         var configuration = admin
         configuration.database = "cruddur_test_\(UUID().uuidString.prefix(8).lowercased())"
         let name = configuration.database
-        try await PostgresDatabase.withConnection(admin, logger: logger) { connection in
-            try await connection.query(
-                PostgresQuery(unsafeSQL: "CREATE DATABASE \(name) TEMPLATE \(template)"), logger: logger)
+        try await PostgresDatabase.withSession(admin, logger: logger) { session in
+            try session.execute("CREATE DATABASE \(name) TEMPLATE \(template)")
         }
         return configuration
     }
@@ -55,18 +54,18 @@ enum PostgresTestDatabase {
     ) async throws -> T {
         let configuration = try await fresh()
         if let seed {
-            try await PostgresDatabase.withConnection(configuration, logger: logger) { connection in
-                try await Seeder(seed: seed).load(on: connection, now: now, logger: logger)
+            try await PostgresDatabase.withSession(configuration, logger: logger) { session in
+                try Seeder(seed: seed).load(on: session, now: now)
             }
         }
         let database = PostgresDatabase(configuration: configuration, logger: logger, queryTimeout: queryTimeout)
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                await database.client.run()
-                return nil
-            }
-            defer { group.cancelAll() }
-            return try await body(CruddurPostgresStore(database: database), configuration)
+        do {
+            let result = try await body(CruddurPostgresStore(database: database), configuration)
+            await database.pool.close()
+            return result
+        } catch {
+            await database.pool.close()
+            throw error
         }
     }
 }
@@ -83,15 +82,14 @@ actor TemplateOnce {
     static func build(admin: DatabaseConfiguration) async throws {
         let logger = PostgresTestDatabase.logger
         let template = PostgresTestDatabase.template
-        try await PostgresDatabase.withConnection(admin, logger: logger) { connection in
-            try await connection.query(
-                PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(template) WITH (FORCE)"), logger: logger)
-            try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(template)"), logger: logger)
+        try await PostgresDatabase.withSession(admin, logger: logger) { session in
+            try session.execute("DROP DATABASE IF EXISTS \(template) WITH (FORCE)")
+            try session.execute("CREATE DATABASE \(template)")
         }
         var configuration = admin
         configuration.database = template
-        try await PostgresDatabase.withConnection(configuration, logger: logger) { connection in
-            try await Migrator(directory: Repository.path("db/migrations")).migrate(on: connection, logger: logger)
+        try await PostgresDatabase.withSession(configuration, logger: logger) { session in
+            try Migrator(directory: Repository.path("db/migrations")).migrate(on: session, logger: logger)
         }
     }
 }
