@@ -1,5 +1,6 @@
 // In-process micro-benchmarks of the token verifier, in release mode: a cold verification (parse and RSA
 // signature check), a cached hit, and parsing a JWKS document. Prints one JSON object.
+// `cruddur-bench pg URL SECONDS TASKS CONNECTIONS` runs the database client line instead (ClientLine.swift).
 import CruddurAuth
 import CryptoExtras
 import Foundation
@@ -57,7 +58,18 @@ func runAll(coldCount: Int) async throws -> [String: [String: Double]] {
     return ["verify_cold": cold, "verify_cached": cached, "jwks_parse_2_keys": parse]
 }
 
-let coldCount = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 2000
+let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.first == "pg", arguments.count == 5, let seconds = Double(arguments[2]), let tasks = Int(arguments[3]),
+    let connections = Int(arguments[4])
+{
+    let line = try await Task.detached {
+        try await ClientLine.run(url: arguments[1], seconds: seconds, tasks: tasks, connections: connections)
+    }.value
+    let output = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
+    print(String(decoding: output, as: UTF8.self))
+    exit(0)
+}
+let coldCount = Int(arguments.first ?? "") ?? 2000
 let report = try await Task.detached { try await runAll(coldCount: coldCount) }.value
 let output = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys, .prettyPrinted])
 print(String(decoding: output, as: UTF8.self))

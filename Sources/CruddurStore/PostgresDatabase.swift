@@ -52,7 +52,7 @@ public struct PostgresDatabase: Sendable {
     ) async throws -> T {
         do {
             return try await PostgresSession.with(
-                configuration.options, connectTimeout: connectTimeout, callTimeout: callTimeout, body)
+                configuration.options, connectTimeout: connectTimeout, callTimeout: callTimeout, logger: logger, body)
         } catch let error as PostgresError where error.kind == .connect {
             throw DatabaseStartupError(
                 message: "PostgreSQL at \(configuration.target) could not be reached: \(error.message)")

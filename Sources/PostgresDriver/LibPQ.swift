@@ -10,11 +10,13 @@ enum LibPQ {
     /// Opens a connection without blocking past `timeout` (libpq's own `connect_timeout` counts whole
     /// seconds, at least two, and only in its blocking calls): `PQconnectStartParams`, then
     /// `PQconnectPoll` driven by `poll`. Several hosts are tried in order by libpq itself.
-    static func connect(_ options: PostgresConnectionOptions, timeout: Duration) throws(PostgresError) -> OpaquePointer
+    static func connect(_ options: PostgresConnectionOptions, timeout: Duration, notices: PostgresNotices)
+        throws(PostgresError) -> OpaquePointer
     {
         let deadline = now() + nanoseconds(timeout)
         let started = options.withKeywords { keywords, values in PQconnectStartParams(keywords, values, 1) }
         guard let connection = started else { throw PostgresError(.connect, "out of memory") }
+        notices.receive(from: connection)
         guard PQstatus(connection) != CONNECTION_BAD else { throw failure(connection, kind: .connect) }
         var polling = PGRES_POLLING_WRITING
         while true {

@@ -32,6 +32,7 @@ final class PipelinedConnection: @unchecked Sendable {
     private let stallTimeout: UInt64
     private let retryDelay: UInt64 = 250_000_000
     private let logger: Logger
+    private let notices: PostgresNotices
     private let exited: AsyncStream<Void>
     private let exit: AsyncStream<Void>.Continuation
 
@@ -46,6 +47,7 @@ final class PipelinedConnection: @unchecked Sendable {
         self.options = options
         self.stallTimeout = LibPQ.nanoseconds(stallTimeout)
         self.logger = logger
+        notices = PostgresNotices(logger: logger)
         wake = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
         (exited, exit) = AsyncStream.makeStream(of: Void.self)
         let thread = Thread { [self] in run() }
@@ -134,7 +136,7 @@ final class PipelinedConnection: @unchecked Sendable {
 
     private func connect() {
         do throws(PostgresError) {
-            let opened = try LibPQ.connect(options, timeout: .nanoseconds(Int64(stallTimeout)))
+            let opened = try LibPQ.connect(options, timeout: .nanoseconds(Int64(stallTimeout)), notices: notices)
             guard PQsetnonblocking(opened, 1) == 0, PQenterPipelineMode(opened) == 1 else {
                 throw LibPQ.failure(opened, kind: .connect)
             }

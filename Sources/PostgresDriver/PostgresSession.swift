@@ -1,5 +1,6 @@
 import CLibPQ
 import Foundation
+import Logging
 
 /// One connection of its own, used from one thread of its own: for start-up probes, migrations, seeding
 /// and LISTEN, where a caller needs a session (an advisory lock, a transaction spanning its decisions, a
@@ -14,14 +15,17 @@ public final class PostgresSession {
     }
 
     /// Connects within `connectTimeout`, runs `body` on a new thread with the session, and closes it.
+    /// The session's notices go to `logger` at `debug`.
     public static func with<T: Sendable>(
         _ options: PostgresConnectionOptions, connectTimeout: Duration, callTimeout: Duration? = nil,
-        _ body: @escaping @Sendable (PostgresSession) throws -> T
+        logger: Logger = Logger(label: "postgres"), _ body: @escaping @Sendable (PostgresSession) throws -> T
     ) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
+                let notices = PostgresNotices(logger: logger)
+                defer { withExtendedLifetime(notices) {} }
                 do {
-                    let connection = try LibPQ.connect(options, timeout: connectTimeout)
+                    let connection = try LibPQ.connect(options, timeout: connectTimeout, notices: notices)
                     guard PQsetnonblocking(connection, 1) == 0 else { throw LibPQ.failure(connection, kind: .connect) }
                     let session = PostgresSession(connection: connection, callTimeout: callTimeout)
                     defer { PQfinish(connection) }
