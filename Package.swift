@@ -98,7 +98,9 @@ let package = Package(
         .executableTarget(
             name: "CruddurBench",
             dependencies: [
-                "CruddurDomain", "CruddurAuth", .product(name: "CryptoExtras", package: "swift-crypto"),
+                "CruddurDomain", "CruddurAuth", "PostgresDriver",
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

@@ -1,6 +1,8 @@
 # Starts a throwaway PostgreSQL 15 cluster on a free loopback port, run as the `postgres` user when
 # invoked as root. Sourced by bin/test, bin/dev and bench/run.
 #   postgres_start DIR [PORT] -> exports POSTGRES_URL, POSTGRES_PORT, POSTGRES_DATA (PORT: a free one)
+#     POSTGRES_DURABLE=1 keeps fsync and full_page_writes on (production durability; the tests turn them off)
+#     POSTGRES_SETTINGS="-c name=value ..." adds server settings
 #   postgres_stop       -> stops it (the data folder stays for inspection)
 
 postgres_bin() {
@@ -32,9 +34,11 @@ postgres_start() {
   rm -rf "$dir"
   mkdir -p "$dir"
   [ "$(id -u)" -eq 0 ] && chown -R postgres "$dir"
+  local durability="-c fsync=off -c full_page_writes=off"
+  [ "${POSTGRES_DURABLE:-0}" = 1 ] && durability=""
   postgres_as_owner "$bin/initdb" -D "$POSTGRES_DATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1
   postgres_as_owner "$bin/pg_ctl" -D "$POSTGRES_DATA" -l "$dir/server.log" -w -t 30 \
-    -o "-p $POSTGRES_PORT -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off" start >/dev/null
+    -o "-p $POSTGRES_PORT -k $dir -c listen_addresses=127.0.0.1 $durability ${POSTGRES_SETTINGS:-}" start >/dev/null
   export POSTGRES_PORT POSTGRES_DATA POSTGRES_BIN="$bin" POSTGRES_DIR="$dir"
   export POSTGRES_URL="postgresql://postgres@127.0.0.1:$POSTGRES_PORT/postgres"
   echo "postgres: running on 127.0.0.1:$POSTGRES_PORT (data in $POSTGRES_DATA)"
