@@ -51,7 +51,7 @@ def script(captured) -> tuple[str, list[str]]:
                 return "NULL"
             kind = next((kind for pattern, kind in TYPES if pattern.match(value)), "text")
             variable = f"s{index}p{n}"
-            defines += ["-D", f"{variable}={value}"]
+            defines.extend(["-D", f"{variable}={value}"])
             return f":{variable}::{kind}"
         # pgbench reads a command to its semicolon, on one line unless continued.
         text = re.sub(r"\$(\d+)(?!\d)", bind, sql)

@@ -10,7 +10,7 @@ extension CruddurPostgresStore {
     /// ``StoreError/idempotencyKeyReused`` when it asked for something else. A key past its lifetime is
     /// dropped and the write tried once more.
     static func idempotent(
-        _ key: IdempotencyKey?, author: UUID, pool: PostgresPool, _ write: () async throws -> Activity?
+        _ key: IdempotencyKey?, author: UUID, pool: BoundedPool, _ write: () async throws -> Activity?
     ) async throws -> Activity? {
         guard let key else { return try await write() }
         var parameters = PostgresParameters(capacity: 3)
@@ -48,7 +48,7 @@ extension CruddurPostgresStore {
     }
 
     /// The crud or reply an idempotency key names, as first returned: by uuid alone, since it is the caller's own.
-    static func storedActivity(_ uuid: UUID, pool: PostgresPool) async throws -> Activity? {
+    static func storedActivity(_ uuid: UUID, pool: BoundedPool) async throws -> Activity? {
         var parameters = PostgresParameters(capacity: 1)
         parameters.append(uuid)
         let rows = try await pool.query(

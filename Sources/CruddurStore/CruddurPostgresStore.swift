@@ -48,7 +48,7 @@ public struct CruddurPostgresStore: Sendable {
     }
 
     /// Runs a prepared feed statement with embedded replies and returns its page.
-    static func feedPage<Statement: PreparedQuery>(_ statement: Statement, limit: Int, pool: PostgresPool)
+    static func feedPage<Statement: PreparedQuery>(_ statement: Statement, limit: Int, pool: BoundedPool)
         async throws -> FeedPage where Statement.Row == PostgresStatements.FeedRow
     {
         feedPage(try await statement.rows(on: pool), limit: limit)

@@ -143,7 +143,7 @@ extension PreparedQuery {
     var statement: PostgresStatement { PostgresStatement(Self.sql, prepared: Self.name, makeBindings()) }
 
     /// Runs it on `pool` and decodes every row.
-    func rows(on pool: PostgresPool) async throws -> [Row] {
+    func rows(on pool: BoundedPool) async throws -> [Row] {
         let result = try await pool.query(statement)
         return try result.rows.map(decodeRow)
     }

@@ -98,7 +98,7 @@ final class SearchWordStatistics: Sendable {
     /// Reads the common words again (and checks the probe) when they are older than ``refreshInterval`` (or
     /// were never read) and no other request is reading them. Before the table is first analyzed there are none:
     /// every word is rare, which on a table that small costs nothing.
-    func refreshIfStale(pool: PostgresPool, logger: Logger) async {
+    func refreshIfStale(pool: BoundedPool, logger: Logger) async {
         let now = ContinuousClock.now
         let due = state.withLock { state in
             guard !state.reading, state.readAt.map({ now - $0 >= Self.refreshInterval }) ?? true else { return false }

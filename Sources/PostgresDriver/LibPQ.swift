@@ -10,9 +10,10 @@ enum LibPQ {
     /// Opens a connection without blocking past `timeout` (libpq's own `connect_timeout` counts whole
     /// seconds, at least two, and only in its blocking calls): `PQconnectStartParams`, then
     /// `PQconnectPoll` driven by `poll`. Several hosts are tried in order by libpq itself.
-    static func connect(_ options: PostgresConnectionOptions, timeout: Duration, notices: PostgresNotices)
-        throws(PostgresError) -> OpaquePointer
-    {
+    /// `tick` is called at least every 100 ms while it waits.
+    static func connect(
+        _ options: PostgresConnectionOptions, timeout: Duration, notices: PostgresNotices, tick: () -> Void = {}
+    ) throws(PostgresError) -> OpaquePointer {
         let deadline = now() + nanoseconds(timeout)
         let started = options.withKeywords { keywords, values in PQconnectStartParams(keywords, values, 1) }
         guard let connection = started else { throw PostgresError(.connect, "out of memory") }
@@ -27,10 +28,15 @@ enum LibPQ {
                 throw failure(connection, kind: .connect)
             default:
                 let events = Int16(polling == PGRES_POLLING_READING ? POLLIN : POLLOUT)
-                let remaining = deadline > now() ? deadline - now() : 0
-                guard remaining > 0, wait(on: PQsocket(connection), for: events, nanoseconds: remaining) else {
-                    PQfinish(connection)
-                    throw PostgresError(.connect, "no answer within \(timeout)")
+                var ready = false
+                while !ready {
+                    let remaining = deadline > now() ? deadline - now() : 0
+                    guard remaining > 0 else {
+                        PQfinish(connection)
+                        throw PostgresError(.connect, "no answer within \(timeout)")
+                    }
+                    ready = wait(on: PQsocket(connection), for: events, nanoseconds: min(remaining, 100_000_000))
+                    tick()
                 }
                 polling = PQconnectPoll(connection)
             }

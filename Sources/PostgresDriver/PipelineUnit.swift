@@ -12,6 +12,7 @@ final class PipelineUnit: @unchecked Sendable {
     }
 
     let statements: [PostgresStatement]
+    let deadline: PostgresDeadline?
 
     // Owned by the connection's thread once submitted.
     var steps: [Step] = []
@@ -20,6 +21,8 @@ final class PipelineUnit: @unchecked Sendable {
     var stepAnswered = false
     var results: [PostgresResult?]
     var error: PostgresError?
+    /// Whether the thread answered it at its deadline (its statements still in the pipeline).
+    var expired = false
 
     private enum State {
         case idle
@@ -30,8 +33,9 @@ final class PipelineUnit: @unchecked Sendable {
 
     private let state = Mutex(State.idle)
 
-    init(_ statements: [PostgresStatement]) {
+    init(_ statements: [PostgresStatement], deadline: PostgresDeadline?) {
         self.statements = statements
+        self.deadline = deadline
         results = Array(repeating: nil, count: statements.count)
     }
 

@@ -10,7 +10,8 @@ import Synchronization
 /// answers in order. The socket is non-blocking and the thread polls it for reading and writing at once,
 /// so a batch larger than both socket buffers cannot deadlock. A connection that answers nothing for
 /// `stallTimeout` while units are in flight (a crashed server, a cut cable) is closed and its units fail;
-/// the thread then reconnects, and statements are prepared again as they are first used.
+/// the thread then reconnects, and statements are prepared again as they are first used. A unit whose deadline
+/// passes is answered then by the thread, which polls with the earliest deadline as its timeout.
 final class PipelinedConnection: @unchecked Sendable {
     enum Health: Equatable {
         case connecting
@@ -42,6 +43,8 @@ final class PipelinedConnection: @unchecked Sendable {
     private var inflight: [PipelineUnit] = []
     private var inflightHead = 0
     private var lastProgress: UInt64 = 0
+    /// The earliest deadline of a unit in flight not yet answered (`UInt64.max`: none).
+    private var earliestDeadline = UInt64.max
 
     init(options: PostgresConnectionOptions, stallTimeout: Duration, logger: Logger, name: String) {
         self.options = options
@@ -112,7 +115,17 @@ final class PipelinedConnection: @unchecked Sendable {
             if !batch.isEmpty {
                 if inflightHead == inflight.count { lastProgress = LibPQ.now() }
                 var unsent = batch[...]
-                while let unit = unsent.first, send(unit, on: connection) {
+                while let unit = unsent.first {
+                    if let deadline = unit.deadline {
+                        guard !deadline.hasPassed else {
+                            expire(unit)
+                            load.subtract(1, ordering: .relaxed)
+                            unsent = unsent.dropFirst()
+                            continue
+                        }
+                        earliestDeadline = min(earliestDeadline, deadline.nanoseconds)
+                    }
+                    guard send(unit, on: connection) else { break }
                     inflight.append(unit)
                     unsent = unsent.dropFirst()
                 }
@@ -131,12 +144,49 @@ final class PipelinedConnection: @unchecked Sendable {
                 continue
             }
             waitAndRead(connection, writing: flushed == 1)
+            if LibPQ.now() >= earliestDeadline { expireInflight() }
         }
+    }
+
+    private func expire(_ unit: PipelineUnit) {
+        unit.expired = true
+        unit.finish(.failure(PostgresError(.timeout, "no answer from PostgreSQL within the call's deadline")))
+    }
+
+    /// Answers the units in flight whose deadline has passed; their statements stay in the pipeline and their
+    /// results are read and dropped as they come.
+    private func expireInflight() {
+        let now = LibPQ.now()
+        earliestDeadline = .max
+        for unit in inflight[inflightHead...] where !unit.expired {
+            guard let deadline = unit.deadline?.nanoseconds else { continue }
+            if deadline <= now {
+                expire(unit)
+            } else {
+                earliestDeadline = min(earliestDeadline, deadline)
+            }
+        }
+    }
+
+    /// Answers the queued units whose deadline has passed (while the thread is busy connecting).
+    private func expireQueued() {
+        let expired = shared.withLock { shared in
+            var expired: [PipelineUnit] = []
+            shared.queue.removeAll { unit in
+                guard unit.deadline?.hasPassed == true else { return false }
+                expired.append(unit)
+                return true
+            }
+            return expired
+        }
+        for unit in expired { expire(unit) }
+        load.subtract(expired.count, ordering: .relaxed)
     }
 
     private func connect() {
         do throws(PostgresError) {
-            let opened = try LibPQ.connect(options, timeout: .nanoseconds(Int64(stallTimeout)), notices: notices)
+            let opened = try LibPQ.connect(
+                options, timeout: .nanoseconds(Int64(stallTimeout)), notices: notices, tick: expireQueued)
             guard PQsetnonblocking(opened, 1) == 0, PQenterPipelineMode(opened) == 1 else {
                 throw LibPQ.failure(opened, kind: .connect)
             }
@@ -179,6 +229,7 @@ final class PipelinedConnection: @unchecked Sendable {
         load.subtract(inflight.count - inflightHead, ordering: .relaxed)
         inflight.removeAll(keepingCapacity: true)
         inflightHead = 0
+        earliestDeadline = .max
         shared.withLock { if !$0.closing { $0.health = .connecting } }
     }
 
@@ -231,7 +282,7 @@ final class PipelinedConnection: @unchecked Sendable {
         var timeout: Int32 = -1
         if busy {
             let now = LibPQ.now()
-            let deadline = lastProgress + stallTimeout
+            let deadline = min(lastProgress + stallTimeout, earliestDeadline)
             timeout = deadline > now ? Int32(min((deadline - now) / 1_000_000 + 1, UInt64(Int32.max))) : 0
         }
         let ready = poll(&descriptors, 2, timeout)

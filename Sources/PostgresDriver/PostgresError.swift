@@ -9,6 +9,8 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         case connect
         /// The connection broke or stopped answering with the statement in flight.
         case connectionLost
+        /// The unit's deadline passed before its answer came (its statements may still run).
+        case timeout
         /// PostgreSQL answered the statement with an error.
         case server
         /// A statement of the same unit failed first, so this unit was not applied.
@@ -38,7 +40,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     /// failed or broke, or the server's own "cannot serve now" states (SQLSTATE classes 08, 53 and 57P).
     public var isUnavailability: Bool {
         switch kind {
-        case .connect, .connectionLost, .closed: return true
+        case .connect, .connectionLost, .timeout, .closed: return true
         case .aborted, .decoding: return false
         case .server:
             let state = sqlState ?? ""

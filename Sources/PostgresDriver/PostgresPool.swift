@@ -22,8 +22,11 @@ public final class PostgresPool: Sendable {
     /// Sync is reached (all of them or none), answered after that commit. The results are in statement order.
     /// A failing statement fails this unit alone, with its error; the others in the pipeline go on.
     /// Cancelling the caller answers it at once with `CancellationError`; what was sent still runs.
-    public func run(_ statements: [PostgresStatement]) async throws -> [PostgresResult] {
-        let unit = PipelineUnit(statements)
+    /// With a `deadline`, the unit is answered with a ``PostgresError/Kind/timeout`` error once it passes.
+    public func run(_ statements: [PostgresStatement], deadline: PostgresDeadline? = nil) async throws
+        -> [PostgresResult]
+    {
+        let unit = PipelineUnit(statements, deadline: deadline)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 guard unit.wait(continuation) else { return }

@@ -278,6 +278,24 @@ struct PostgresDriverTests {
         }
     }
 
+    @Test func aUnitPastItsDeadlineIsAnsweredThenAndTheConnectionGoesOn() async throws {
+        try await Self.withPool(size: 1) { pool in
+            let started = ContinuousClock.now
+            await #expect {
+                try await pool.bounded(by: .milliseconds(200)).query(PostgresStatement("SELECT pg_sleep(1)"))
+            } throws: { ($0 as? PostgresError)?.kind == .timeout && ($0 as? PostgresError)?.isUnavailability == true }
+            let waited = ContinuousClock.now - started
+            #expect(waited >= .milliseconds(200) && waited < .milliseconds(400), "\(waited)")
+            // Queued behind the slow statement, answered once it is done.
+            let four = try await pool.query(PostgresStatement("SELECT 4")).decode(Int.self, row: 0, column: 0)
+            #expect(four == 4)
+            // A deadline already past: answered without being sent.
+            await #expect {
+                try await pool.bounded(by: .zero).query(PostgresStatement("SELECT 5"))
+            } throws: { ($0 as? PostgresError)?.kind == .timeout }
+        }
+    }
+
     @Test func aSessionListensForNotifications() async throws {
         let channels = try await PostgresSession.with(try Self.options(), connectTimeout: .seconds(3)) { session in
             try session.execute("LISTEN driver_test")

@@ -79,7 +79,8 @@ struct SearchWordsTests {
             func executed<Statement: KeysetFeedStatement>(_ statement: Statement) async throws -> Set<String>
             where Statement.Row == PostgresStatements.FeedRow {
                 var messages: Set<String> = []
-                for (part, activity) in try await statement.rows(on: store.database.pool) where part == 0 {
+                for (part, activity) in try await statement.rows(on: store.database.pool.bounded(by: .seconds(3)))
+                where part == 0 {
                     messages.insert(activity.message)
                 }
                 return messages
@@ -148,7 +149,8 @@ struct SearchWordsTests {
             let walked = try await pages { page in
                 let statement = PostgresStatements.SearchWalk(
                     pattern: "%cloud%", now: later, readable: members, page: page)
-                return try await CruddurPostgresStore.feedPage(statement, limit: page.limit, pool: store.database.pool)
+                return try await CruddurPostgresStore.feedPage(
+                    statement, limit: page.limit, pool: store.database.pool.bounded(by: .seconds(3)))
             }
             let byTrigrams = try await pages { page in
                 let statement = PostgresStatements.Search(pattern: "%cloud%", now: later, readable: members, page: page)
@@ -199,18 +201,18 @@ struct SearchWordsTests {
                     logger: testLogger)
             }
             let statistics = SearchWordStatistics()
-            await statistics.refreshIfStale(pool: store.database.pool, logger: testLogger)
+            await statistics.refreshIfStale(pool: store.database.pool.bounded(by: .seconds(3)), logger: testLogger)
             let agrees = statistics.state.withLock { $0.agrees }
             #expect(agrees, "the server reads ASCII terms as PostgreSQL does")
             #expect(
                 statistics.rareWordQuery("about the cloud") == "'the' & 'cloud':*",
                 "nothing is common before the table is analyzed")
             _ = try await store.database.pool.query(PostgresStatement("ANALYZE activities"))
-            await statistics.refreshIfStale(pool: store.database.pool, logger: testLogger)
+            await statistics.refreshIfStale(pool: store.database.pool.bounded(by: .seconds(3)), logger: testLogger)
             #expect(statistics.rareWordQuery("about the cloud") != nil, "read at most once per interval")
 
             let fresh = SearchWordStatistics()
-            await fresh.refreshIfStale(pool: store.database.pool, logger: testLogger)
+            await fresh.refreshIfStale(pool: store.database.pool.bounded(by: .seconds(3)), logger: testLogger)
             #expect(fresh.rareWordQuery("about the cloud") == nil)
             #expect(fresh.rareWordQuery("crud numb") == nil, "the beginning of a common word")
             #expect(fresh.rareWordQuery("number 4242") == "'4242':*")
