@@ -27,6 +27,21 @@ public struct User: Sendable, Equatable {
 
     /// The public short profile.
     public var short: UserShort { UserShort(uuid: uuid, handle: handle, displayName: displayName) }
+
+    /// What a signed-in caller's row is read for.
+    public var caller: CallerUser { CallerUser(uuid: uuid, handle: handle) }
+}
+
+/// A signed-in caller's user as requests use it: the two fields that never change for a Cognito `sub`, so a
+/// replica may keep them (a display name or bio changes, and is never read from here).
+public struct CallerUser: Sendable, Equatable {
+    public let uuid: UUID
+    public let handle: String
+
+    public init(uuid: UUID, handle: String) {
+        self.uuid = uuid
+        self.handle = handle
+    }
 }
 
 /// The short profile the API shows: `{"uuid", "handle", "display_name"}`.
@@ -34,6 +49,12 @@ public struct UserShort: Sendable, Equatable, Encodable {
     public var uuid: UUID
     public var handle: String
     public var displayName: String
+
+    public init(uuid: UUID, handle: String, displayName: String) {
+        self.uuid = uuid
+        self.handle = handle
+        self.displayName = displayName
+    }
 
     enum CodingKeys: String, CodingKey {
         case uuid, handle

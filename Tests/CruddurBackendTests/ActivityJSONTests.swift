@@ -28,4 +28,18 @@ struct ActivityJSONTests {
             as? NSDictionary
         #expect(one == reference?.firstObject as? NSDictionary)
     }
+
+    @Test(arguments: [0, 1, 9, 10, 99_999, -1, -10, Int.max, Int.min])
+    func countsMatchJSONEncoderAtEveryEdge(count: Int) throws {
+        let activity = Activity(
+            uuid: UUID(), displayName: "Worf", handle: "worf", message: "m", repliesCount: count,
+            repostsCount: count, likesCount: count, expiresAt: Date(timeIntervalSince1970: 1_900_000_000),
+            createdAt: Date(timeIntervalSince1970: 1_700_000_000))
+        let ours = String(decoding: ActivityJSON.object(activity).readableBytesView, as: UTF8.self)
+        let encoder = JSONEncoder()
+        let reference = try JSONSerialization.jsonObject(with: encoder.encode(activity)) as? NSDictionary
+        let parsed = try JSONSerialization.jsonObject(with: Data(ours.utf8)) as? NSDictionary
+        #expect(parsed == reference)
+        #expect(ours.contains("\"likes_count\":\(count),"))
+    }
 }

@@ -19,6 +19,10 @@ struct ProfileJSONTests {
         let ours = try JSONSerialization.jsonObject(with: Data(ProfileJSON.object(profile).readableBytesView))
         let reference = try JSONSerialization.jsonObject(with: JSONEncoder().encode(profile))
         #expect(ours as? NSDictionary == reference as? NSDictionary)
+        let short = UserShort(uuid: user.uuid, handle: handle, displayName: displayName)
+        let shortOurs = try JSONSerialization.jsonObject(with: Data(ProfileJSON.short(short).readableBytesView))
+        let shortReference = try JSONSerialization.jsonObject(with: JSONEncoder().encode(short))
+        #expect(shortOurs as? NSDictionary == shortReference as? NSDictionary)
     }
 
     @Test(arguments: [

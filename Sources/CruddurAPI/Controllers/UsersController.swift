@@ -28,6 +28,6 @@ public struct UsersController<Store: ActivityStore & UserStore>: Sendable {
     /// A user's short profile.
     @Sendable func short(request: Request, context: AppRequestContext) async throws -> Response {
         let handle = context.parameters.get("handle").flatMap { PercentEncoding.decode($0) } ?? ""
-        return JSONResponse.make(try await feeds.userShort(handle: handle, logger: context.logger))
+        return JSONResponse.bytes(ProfileJSON.short(try await feeds.userShort(handle: handle, logger: context.logger)))
     }
 }

@@ -27,6 +27,20 @@ public enum ProfileJSON {
         return buffer
     }
 
+    /// A short profile, `{"uuid", "handle", "display_name"}`: what `JSONEncoder` writes from ``UserShort``,
+    /// which was 4% of the short profile route's CPU (perf).
+    public static func short(_ user: UserShort) -> ByteBuffer {
+        var buffer = ByteBufferAllocator().buffer(capacity: 128)
+        buffer.writeStaticString("{\"uuid\":\"")
+        ActivityJSON.writeUUID(user.uuid, into: &buffer)
+        buffer.writeStaticString("\",\"handle\":")
+        ActivityJSON.writeString(user.handle, into: &buffer)
+        buffer.writeStaticString(",\"display_name\":")
+        ActivityJSON.writeString(user.displayName, into: &buffer)
+        buffer.writeStaticString("}")
+        return buffer
+    }
+
     static func writeOptional(_ text: String?, into buffer: inout ByteBuffer) {
         if let text { ActivityJSON.writeString(text, into: &buffer) } else { buffer.writeStaticString("null") }
     }

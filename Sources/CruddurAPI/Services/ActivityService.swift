@@ -16,7 +16,7 @@ public struct ActivityService<Store: ActivityStore & UserStore>: Sendable {
     /// Posts a crud by `author` that lives for `ttl`. Reports every failing check at once. With an
     /// `idempotencyKey` the author used within 24 hours for the same request, returns that first crud.
     public func create(
-        author: User, message: String?, ttl: String?, idempotencyKey: String? = nil, logger: Logger
+        author: CallerUser, message: String?, ttl: String?, idempotencyKey: String? = nil, logger: Logger
     ) async throws -> Activity {
         var problems = MessageRules.problems(message: message, limit: MessageRules.activity)
         let lifetime = ttl.flatMap(ActivityTTL.init(rawValue:))
@@ -35,7 +35,7 @@ public struct ActivityService<Store: ActivityStore & UserStore>: Sendable {
 
     /// Replies to crud `parent` as `author`. The reply lives as long as its parent and is as visible.
     public func reply(
-        author: User, to parent: UUID, message: String?, idempotencyKey: String? = nil, logger: Logger
+        author: CallerUser, to parent: UUID, message: String?, idempotencyKey: String? = nil, logger: Logger
     ) async throws -> Activity {
         let problems = MessageRules.problems(message: message, limit: MessageRules.reply)
         guard problems.isEmpty, let message else { throw APIError.validation(problems) }

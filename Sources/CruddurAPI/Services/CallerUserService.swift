@@ -8,6 +8,7 @@ import Logging
 public struct CallerUserService<Store: UserStore>: Sendable {
     let store: Store
     let profiles: (any CognitoProfileSource)?
+    let known = CallerUserCache()
 
     public init(store: Store, profiles: (any CognitoProfileSource)?) {
         self.store = store
@@ -15,7 +16,15 @@ public struct CallerUserService<Store: UserStore>: Sendable {
     }
 
     /// The caller's user; 403 `user_not_provisioned` when they have none and Cognito cannot provide one.
-    public func user(for identity: CallerIdentity, logger: Logger) async throws -> User {
+    /// Found once per replica (``CallerUserCache``).
+    public func user(for identity: CallerIdentity, logger: Logger) async throws -> CallerUser {
+        if let known = known.user(sub: identity.sub) { return known }
+        let user = try await find(identity, logger: logger).caller
+        known.store(user, sub: identity.sub)
+        return user
+    }
+
+    func find(_ identity: CallerIdentity, logger: Logger) async throws -> User {
         if let user = try await store.user(cognitoUserID: identity.sub, logger: logger) { return user }
         guard let profiles else {
             throw APIError.forbidden(

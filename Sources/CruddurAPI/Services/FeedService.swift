@@ -27,7 +27,7 @@ public struct FeedService<Store: ActivityStore & UserStore>: Sendable {
     }
 
     /// Replies by others to the caller's cruds, newest first.
-    public func notifications(for user: User, page: PageRequest, logger: Logger) async throws -> FeedPage {
+    public func notifications(for user: CallerUser, page: PageRequest, logger: Logger) async throws -> FeedPage {
         try await store.notifications(
             for: user.uuid, readable: Visibility.readable(signedIn: true), page: page, now: clock(), logger: logger)
     }

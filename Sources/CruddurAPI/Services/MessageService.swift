@@ -15,12 +15,12 @@ public struct MessageService<Store: UserStore & MessageStore>: Sendable {
     }
 
     /// The caller's conversations, most recent message first.
-    public func groups(of user: User, page: PageRequest, logger: Logger) async throws -> Page<MessageGroup> {
+    public func groups(of user: CallerUser, page: PageRequest, logger: Logger) async throws -> Page<MessageGroup> {
         try await store.messageGroups(of: user.uuid, page: page, logger: logger)
     }
 
     /// A page of a conversation's messages, newest first.
-    public func messages(in group: String, for user: User, page: PageRequest, logger: Logger) async throws
+    public func messages(in group: String, for user: CallerUser, page: PageRequest, logger: Logger) async throws
         -> Page<Message>
     {
         guard let uuid = Self.uuid(group),
@@ -33,7 +33,7 @@ public struct MessageService<Store: UserStore & MessageStore>: Sendable {
     /// if need be). 422 with every failing check; 404 for an unknown handle, or a group that is unknown or
     /// not the author's.
     public func write(
-        from author: User, message: String?, group: String?, handle: String?, idempotencyKey: String?,
+        from author: CallerUser, message: String?, group: String?, handle: String?, idempotencyKey: String?,
         logger: Logger
     ) async throws -> Message {
         var problems = MessageRules.problems(message: message, limit: MessageRules.reply)

@@ -25,7 +25,7 @@ public struct ProfileService<Store: ActivityStore & UserStore>: Sendable {
 
     /// Sets the caller's display name and bio, after ``ProfileRules`` accept them.
     public func update(
-        _ user: User, displayName: String?, bio: String?, bioIsString: Bool = true, logger: Logger
+        _ user: CallerUser, displayName: String?, bio: String?, bioIsString: Bool = true, logger: Logger
     ) async throws -> Profile {
         let update = try ProfileRules.validated(displayName: displayName, bio: bio, bioIsString: bioIsString)
         guard let updated = try await store.updateProfile(user.uuid, update, logger: logger) else {
