@@ -33,7 +33,10 @@ public func buildApplication(
             "target": "\(databaseConfiguration.target)", "pool_size": "\(databaseConfiguration.poolSize)",
         ])
     let store = CruddurPostgresStore(database: database)
-    let services = database.services(logger: logger) + [IdempotencyKeyPurge(store: store, logger: logger)]
+    let services =
+        database.services(logger: logger) + [
+            IdempotencyKeyPurge(store: store, logger: logger), MemoryTrimService(interval: .seconds(10)),
+        ]
     guard configuration.feedCacheMilliseconds > 0 else {
         return buildApplication(
             store: store, services: services, configuration: configuration, lifecycle: lifecycle, metrics: metrics,
