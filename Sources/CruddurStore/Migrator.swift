@@ -73,14 +73,9 @@ public struct Migrator: Sendable {
         for migration in migrations where !done.contains(migration.version) {
             var version = PostgresParameters()
             version.append(migration.version)
-            try session.execute("BEGIN")
-            do {
+            try session.transaction {
                 try session.execute(migration.sql)
                 try session.query("INSERT INTO schema_migrations (version) VALUES ($1)", version)
-                try session.execute("COMMIT")
-            } catch {
-                try? session.execute("ROLLBACK")
-                throw error
             }
             logger.info("Applied migration", metadata: ["version": "\(migration.version)"])
             applied.append(migration.version)

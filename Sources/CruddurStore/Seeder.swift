@@ -15,15 +15,7 @@ public struct Seeder: Sendable {
     /// Inserts the seed as of `now`, in one transaction; returns how many users and activities were new.
     @discardableResult
     public func load(on session: PostgresSession, now: Date = Date()) throws -> (users: Int, activities: Int) {
-        try session.execute("BEGIN")
-        do {
-            let loaded = try insert(on: session, now: now)
-            try session.execute("COMMIT")
-            return loaded
-        } catch {
-            try? session.execute("ROLLBACK")
-            throw error
-        }
+        try session.transaction { try insert(on: session, now: now) }
     }
 
     private func insert(on session: PostgresSession, now: Date) throws -> (users: Int, activities: Int) {

@@ -48,6 +48,19 @@ public final class PostgresSession {
         _ = try results(deadline: deadline)
     }
 
+    /// Runs `body` in a transaction: committed when it returns, rolled back when it throws (its error rethrown).
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
     /// Runs one statement with `parameters`; its rows, in binary format.
     @discardableResult
     public func query(_ sql: String, _ parameters: PostgresParameters = PostgresParameters()) throws(PostgresError)
