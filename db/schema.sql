@@ -62,6 +62,8 @@ CREATE INDEX activities_created_idx ON activities (created_at DESC, uuid DESC);
 CREATE INDEX activities_message_words_idx ON activities USING gin (message_words(message));
 CREATE INDEX activities_user_count_idx ON activities (user_uuid, expires_at) INCLUDE (visibility)
     WHERE reply_to_activity_uuid IS NULL;
+-- The expired-crud purge's (migration 0014).
+CREATE INDEX activities_expires_idx ON activities (expires_at);
 
 -- Idempotency-Key: a caller's key and the crud or reply its first request created, kept 24 hours.
 CREATE TABLE idempotency_keys (
@@ -73,6 +75,7 @@ CREATE TABLE idempotency_keys (
     PRIMARY KEY (user_uuid, key)
 );
 CREATE INDEX idempotency_keys_created_idx ON idempotency_keys (created_at);
+CREATE INDEX idempotency_keys_activity_idx ON idempotency_keys (activity_uuid);
 
 -- Writes to activities notify the replicas (LISTEN cruddur_activities) to drop their feed caches.
 CREATE FUNCTION cruddur_notify_activities() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -123,3 +126,4 @@ CREATE TABLE mentions (
     activity_uuid uuid NOT NULL REFERENCES activities (uuid) ON DELETE CASCADE,
     PRIMARY KEY (user_uuid, activity_uuid)
 );
+CREATE INDEX mentions_activity_idx ON mentions (activity_uuid);

@@ -38,6 +38,19 @@ public enum CruddurMetrics {
         Gauge(label: "cruddur_db_breaker_state").record(value)
     }
 
+    /// A standby's measured replay lag (`nil`: unreachable) and whether it serves reads.
+    public static func standby(_ name: String, lagSeconds: Double?, serving: Bool) {
+        if let lagSeconds {
+            Gauge(label: "cruddur_standby_replay_lag_seconds", dimensions: [("standby", name)]).record(lagSeconds)
+        }
+        Gauge(label: "cruddur_standby_serving", dimensions: [("standby", name)]).record(serving ? 1 : 0)
+    }
+
+    /// A read served by a standby or by the primary (`server`), or moved to the primary when a standby failed it.
+    public static func databaseRead(server: String) {
+        counter("cruddur_db_reads_total", "server", server).increment()
+    }
+
     /// A home feed page served from the cache or loaded.
     public static func feedCache(hit: Bool) {
         counter("cruddur_feed_cache_requests_total", "result", hit ? "hit" : "miss").increment()

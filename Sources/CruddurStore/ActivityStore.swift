@@ -48,9 +48,14 @@ public protocol ActivityStore: Sendable {
     ) async throws -> Activity?
     /// The state of the backing storage, for the readiness check.
     func checkHealth(logger: Logger) async -> DependencyState
+    /// The read standbys' state for the readiness check, `nil` without any: `ok` while each serves reads,
+    /// `degraded` while one lags or is unreachable (its reads go to the primary, so the server stays ready).
+    func standbyState() -> DependencyState?
 }
 
 extension ActivityStore {
+    public func standbyState() -> DependencyState? { nil }
+
     public func activityWithReplies(
         _ uuid: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger
     ) async throws -> (activity: Activity, replies: FeedPage)? {

@@ -7,7 +7,7 @@ import PostgresDriver
 extension CruddurPostgresStore: ActivityStore {
     public func homeFeed(readable: [Visibility], page: PageRequest, now: Date, logger: Logger) async throws -> FeedPage
     {
-        try await database.run("home_feed") { pool in
+        try await database.read("home_feed", mayLag: readable.mayLag) { pool in
             let statement = PostgresStatements.HomeFeed(now: now, readable: readable, page: page)
             return try await Self.feedPage(statement, limit: page.limit, pool: pool)
         }
@@ -32,7 +32,7 @@ extension CruddurPostgresStore: ActivityStore {
     public func userFeed(of userUUID: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger)
         async throws -> FeedPage
     {
-        try await database.run("user_feed") { pool in
+        try await database.read("user_feed", mayLag: readable.mayLag) { pool in
             let statement = PostgresStatements.UserFeed(user: userUUID, now: now, readable: readable, page: page)
             return try await Self.feedPage(statement, limit: page.limit, pool: pool)
         }
@@ -41,7 +41,7 @@ extension CruddurPostgresStore: ActivityStore {
     public func activitiesCount(of userUUID: UUID, readable: [Visibility], now: Date, logger: Logger) async throws
         -> Int
     {
-        try await database.run("activities_count") { pool in
+        try await database.read("activities_count", mayLag: readable.mayLag) { pool in
             let statement = PostgresStatements.ActivitiesCount(key: userUUID, now: now, readable: readable)
             return try await statement.rows(on: pool).first ?? 0
         }
@@ -51,7 +51,7 @@ extension CruddurPostgresStore: ActivityStore {
         async throws -> FeedPage
     {
         let pattern = "%" + Self.escapeLike(term) + "%"
-        return try await database.run("search") { pool in
+        return try await database.read("search", mayLag: readable.mayLag) { pool in
             await searchWords.refreshIfStale(pool: pool, logger: logger)
             if let words = searchWords.rareWordQuery(term) {
                 let statement = PostgresStatements.SearchByWords(
@@ -77,7 +77,7 @@ extension CruddurPostgresStore: ActivityStore {
         parameters.append(now)
         parameters.append(readable.map(\.rawValue))
         let bound = parameters
-        return try await database.run("activity") { pool in
+        return try await database.read("activity", mayLag: readable.mayLag) { pool in
             let rows = try await pool.query(
                 PostgresStatement(
                     """
@@ -92,7 +92,7 @@ extension CruddurPostgresStore: ActivityStore {
     public func replies(to parent: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger)
         async throws -> FeedPage
     {
-        try await database.run("replies") { pool in
+        try await database.read("replies", mayLag: readable.mayLag) { pool in
             let statement = PostgresStatements.RepliesPage(parent: parent, now: now, readable: readable, page: page)
             return FeedPage(overfetched: try await statement.rows(on: pool), limit: page.limit)
         }
@@ -101,7 +101,7 @@ extension CruddurPostgresStore: ActivityStore {
     public func activityWithReplies(
         _ uuid: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger
     ) async throws -> (activity: Activity, replies: FeedPage)? {
-        try await database.run("activity_with_replies") { pool in
+        try await database.read("activity_with_replies", mayLag: readable.mayLag) { pool in
             let statement = PostgresStatements.ActivityWithReplies(
                 parent: uuid, now: now, readable: readable, page: page)
             var activity: Activity?
@@ -159,6 +159,12 @@ extension CruddurPostgresStore: ActivityStore {
         } catch {
             return .down
         }
+    }
+
+    public func standbyState() -> DependencyState? {
+        let standbys = database.readStandbys
+        guard !standbys.isEmpty else { return nil }
+        return standbys.allSatisfy(\.isServing) ? .ok : .degraded
     }
 
     /// `term` with LIKE's wildcards and escape character taken literally.

@@ -83,11 +83,12 @@ package struct IdempotencyKeyPurge: Service {
 
     package func run() async {
         await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(3600))
+            // Sleeping throws when the server stops: then no purge starts, and none is reported as failed.
+            while (try? await Task.sleep(for: .seconds(3600))) != nil {
                 do {
                     try await store.purgeIdempotencyKeys(logger: logger)
                 } catch {
+                    guard !Task.isCancelled else { return }
                     logger.warning("Could not purge expired idempotency keys", metadata: ["error": "\(error)"])
                 }
             }

@@ -24,7 +24,7 @@ extension CruddurPostgresStore: UserStore {
     public func profile(handle: String, readable: [Visibility], now: Date, logger: Logger) async throws
         -> CountedProfile?
     {
-        try await database.run("profile_by_handle") { pool in
+        try await database.read("profile_by_handle", mayLag: readable.mayLag) { pool in
             try await PostgresStatements.ProfileByHandle(key: handle, now: now, readable: readable).rows(on: pool).first
         }
     }

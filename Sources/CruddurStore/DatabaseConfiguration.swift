@@ -11,9 +11,16 @@ import PostgresDriver
 /// | `DB_MIGRATE_ON_START` | apply pending migrations when the server starts | `false` |
 /// | `DB_TLS` | `disable`, `prefer`, `require`, `verify-ca` or `verify-full` (libpq's `sslmode` meanings) | `sslmode`, else `disable` |
 /// | `DB_TLS_CA_FILE` | PEM file of the CA that signs the server's certificate (RDS publishes one) | `sslrootcert`, else the system's |
+/// | `READ_CONNECTION_URL` | libpq URL of the standbys that serve anonymous reads (each host is measured and used on its own; secret) | unset: reads on `CONNECTION_URL` |
+/// | `REPLICA_MAX_LAG_MS` | a standby further behind the primary than this gets no reads until it catches up | 500 |
+/// | `REPLICA_PROBE_MS` | how often each standby's replay position is measured | 200 |
+/// | `EXPIRY_PURGE_SECONDS` | how often expired cruds are deleted (one replica at a time); 0 turns it off | 60 |
+/// | `EXPIRY_GRACE_SECONDS` | how long after expiring a crud is deleted | 600 |
 ///
-/// One TLS setting serves every connection the process opens: the pool, the start-up probe, the outage
-/// probe, `cruddur migrate` and `cruddur seed`.
+/// One TLS setting serves every connection the process opens: the pool, the standbys, the start-up probe,
+/// the outage probe, `cruddur migrate` and `cruddur seed`. Writes go to the server that accepts them:
+/// `target_session_attrs=read-write` unless the URL says otherwise, so a URL listing the primary and its
+/// standbys follows a promotion on its own.
 public struct DatabaseConfiguration: Sendable {
     /// libpq's `sslmode` values that the server honours (`allow` is not one: it would fall back to plain text).
     public enum TLSMode: String, Sendable, CaseIterable {
@@ -35,6 +42,13 @@ public struct DatabaseConfiguration: Sendable {
     public var migrateOnStart: Bool
     public var tls: TLSMode
     public var caFile: String?
+    /// `READ_CONNECTION_URL` as given: the standbys for reads, or `nil`. Secret, as ``url``.
+    public var readURL: String?
+    public var replicaMaxLag: Duration
+    public var replicaProbeInterval: Duration
+    /// How often the expired-crud purge runs (`nil`: never), and how long after expiring a crud is deleted.
+    public var expiryPurgeInterval: Duration?
+    public var expiryGrace: Duration
 
     public init?(environment: [String: String]) throws {
         let reader = EnvironmentReader(environment)
@@ -56,12 +70,54 @@ public struct DatabaseConfiguration: Sendable {
         (tls, caFile) = try Self.tls(
             setting: reader.string("DB_TLS"), sslmode: settings["sslmode"], caFile: reader.string("DB_TLS_CA_FILE"),
             sslrootcert: settings["sslrootcert"])
+        if let readURL = reader.string("READ_CONNECTION_URL") {
+            guard readURL.hasPrefix("postgresql://") || readURL.hasPrefix("postgres://"),
+                let read = try? PostgresConnectionOptions(url: readURL), read.settings["host"] != nil
+            else {
+                throw ConfigurationError(
+                    variable: "READ_CONNECTION_URL",
+                    problem: "must look like postgresql://user:password@standby-1:5432,standby-2:5432/database")
+            }
+            self.readURL = readURL
+        }
+        replicaMaxLag = .milliseconds(try reader.int("REPLICA_MAX_LAG_MS", default: 500, in: 1...3_600_000))
+        replicaProbeInterval = .milliseconds(try reader.int("REPLICA_PROBE_MS", default: 200, in: 10...60_000))
+        let purge = try reader.int("EXPIRY_PURGE_SECONDS", default: 60, in: 0...86_400)
+        expiryPurgeInterval = purge == 0 ? nil : .seconds(purge)
+        expiryGrace = .seconds(try reader.int("EXPIRY_GRACE_SECONDS", default: 600, in: 0...30 * 86_400))
     }
 
     /// What libpq connects with: the URL, then this configuration's database and TLS settings, which win.
     /// Without a CA file, `verify-ca` and `verify-full` trust the system's roots (libpq's own default is
     /// `~/.postgresql/root.crt`).
     public var options: PostgresConnectionOptions {
+        var options = Self.options(url: url, database: database, tls: tls, caFile: caFile)
+        if options.settings["target_session_attrs"] == nil {
+            options = options.with("target_session_attrs", "read-write")
+        }
+        return options
+    }
+
+    /// One set of options per host of `READ_CONNECTION_URL` (each standby is measured and chosen on its
+    /// own), with this configuration's TLS settings and, unless the URL names one, its database.
+    public var standbyOptions: [PostgresConnectionOptions] {
+        guard let readURL else { return [] }
+        let url = Self.options(url: readURL, database: database, tls: tls, caFile: caFile)
+        let settings = url.settings
+        let hosts = (settings["host"] ?? "").split(separator: ",", omittingEmptySubsequences: false)
+        let ports = (settings["port"] ?? "").split(separator: ",", omittingEmptySubsequences: false)
+        return hosts.indices.map { index in
+            let port = ports.isEmpty ? "5432" : String(ports[min(index, ports.count - 1)])
+            var options = url.with("host", String(hosts[index])).with("port", port.isEmpty ? "5432" : port)
+            if let database = (try? PostgresConnectionOptions(url: readURL))?.settings["dbname"] {
+                options = options.with("dbname", database)
+            }
+            return options
+        }
+    }
+
+    /// `url` with keepalives, `database`, the TLS settings and the application's name.
+    static func options(url: String, database: String, tls: TLSMode, caFile: String?) -> PostgresConnectionOptions {
         // The URL was read by libpq in init, so this cannot fail.
         var options = try! PostgresConnectionOptions(url: url)
         // TCP keepalives, unless the URL sets its own: an idle connection (the cache's LISTEN) to a server that
@@ -71,7 +127,8 @@ public struct DatabaseConfiguration: Sendable {
         where url[key] == nil {
             options = options.with(key, value)
         }
-        options = options.with("dbname", database).with("sslmode", tls.rawValue).with("application_name", "cruddur")
+        options = options.with("dbname", database).with("sslmode", tls.rawValue)
+        options = options.with("application_name", url["application_name"] ?? "cruddur")
         if let caFile {
             options = options.with("sslrootcert", caFile)
         } else if tls == .verifyCA || tls == .verifyFull {

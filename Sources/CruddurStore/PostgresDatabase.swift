@@ -1,3 +1,4 @@
+import CruddurDomain
 import CruddurRuntime
 import Foundation
 import Logging
@@ -6,9 +7,11 @@ import ServiceLifecycle
 import Tracing
 
 /// Connecting to PostgreSQL: the pipelined pool, a fail-fast probe for start-up, the outage breaker, and a
-/// bound on how long any store call may wait, so an outage answers 503 quickly instead of hanging.
+/// bound on how long any store call may wait, so an outage answers 503 quickly instead of hanging; and the
+/// standbys of `READ_CONNECTION_URL`, each with a pool of its own, that serve reads which may lag.
 public struct PostgresDatabase: Sendable {
     public let pool: PostgresPool
+    let standbys: ReadStandbys
     public let configuration: DatabaseConfiguration
     /// The longest a store call may take before it is answered as "database unavailable"; also how long a
     /// connection with statements in flight may stay silent before the pool closes it.
@@ -18,18 +21,33 @@ public struct PostgresDatabase: Sendable {
     public init(configuration: DatabaseConfiguration, logger: Logger, queryTimeout: Duration = .seconds(3)) {
         pool = PostgresPool(
             options: configuration.options, size: configuration.poolSize, stallTimeout: queryTimeout, logger: logger)
+        standbys = ReadStandbys(
+            configuration.standbyOptions.map {
+                ReadStandby(options: $0, poolSize: configuration.poolSize, stallTimeout: queryTimeout, logger: logger)
+            })
         self.configuration = configuration
         self.queryTimeout = queryTimeout
         self.availability = DatabaseAvailability()
     }
 
-    /// The background services the database needs: the pool's shutdown and the outage probe.
+    /// The standbys that serve reads (none without `READ_CONNECTION_URL`).
+    public var readStandbys: [ReadStandby] { standbys.all }
+
+    /// The background services the database needs: the pools' shutdown, the outage probe, and with
+    /// standbys their lag monitor.
     public func services(logger: Logger) -> [any Service] {
         let configuration = configuration
         let probe = DatabaseAvailabilityProbe(availability: availability, logger: logger) {
             (try? await Self.probe(configuration, logger: logger, timeout: .milliseconds(500))) != nil
         }
-        return [PostgresPoolService(pool: pool), probe]
+        var services: [any Service] = [PostgresPoolService(pools: [pool] + standbys.all.map(\.pool)), probe]
+        if !standbys.all.isEmpty {
+            services.append(
+                StandbyMonitor(
+                    primary: pool, standbys: standbys.all, interval: configuration.replicaProbeInterval,
+                    maxLag: configuration.replicaMaxLag, logger: logger))
+        }
+        return services
     }
 
     /// Opens one connection and runs `SELECT 1`, within `timeout`, so that a wrong password or an
@@ -72,9 +90,45 @@ public struct PostgresDatabase: Sendable {
             CruddurMetrics.databaseCall(statement, nanoseconds: 0, failure: "breaker_open")
             throw StoreUnavailableError(reason: "the database is down", breakerOpen: true)
         }
+        return try await call(statement, on: pool, primary: true, operation)
+    }
+
+    /// Runs a read that may see data up to `REPLICA_MAX_LAG_MS` old (`mayLag`: an anonymous caller's) on a
+    /// serving standby, else as ``run(_:_:)`` does on the primary. A standby that cannot serve it (gone,
+    /// shutting down, the read cancelled by a recovery conflict) is taken out of the turn and the read runs
+    /// on the primary: a standby's loss never fails a request. Reads that may not lag always go to the primary,
+    /// which is what makes every caller see their own writes, through any replica, at once.
+    @discardableResult
+    public func read<T: Sendable>(
+        _ statement: String, mayLag: Bool, _ operation: @escaping @Sendable (BoundedPool) async throws -> T
+    ) async throws -> T {
+        if mayLag, let standby = standbys.pick() {
+            do {
+                let result = try await call(statement, on: standby.pool, primary: false, operation)
+                CruddurMetrics.databaseRead(server: "standby")
+                return result
+            } catch let error as PostgresError where error.isUnavailability || error.sqlState == "40001" {
+                standby.markUnreachable()
+                // A standby silent past the deadline leaves no time to ask the primary.
+                guard error.kind != .timeout else {
+                    throw StoreUnavailableError(reason: "the standby gave no answer within \(queryTimeout)")
+                }
+                CruddurMetrics.databaseRead(server: "moved_to_primary")
+            }
+        }
+        CruddurMetrics.databaseRead(server: "primary")
+        return try await run(statement, operation)
+    }
+
+    /// `operation` on `target`, bounded, measured and traced; on the primary, failures to reach it open the
+    /// breaker, and on a standby they are thrown as they are, for ``read(_:mayLag:_:)`` to move the read.
+    private func call<T: Sendable>(
+        _ statement: String, on target: PostgresPool, primary: Bool,
+        _ operation: @escaping @Sendable (BoundedPool) async throws -> T
+    ) async throws -> T {
         // The bound is the driver's: each unit carries the call's deadline and its connection's thread answers
         // it then. A task and an event-loop timer per call (withDeadline) cost 9% of a one-row route's CPU (perf).
-        let pool = self.pool.bounded(by: queryTimeout)
+        let pool = target.bounded(by: queryTimeout)
         let started = ContinuousClock.now
         CruddurMetrics.databaseCallsInFlight(1)
         defer { CruddurMetrics.databaseCallsInFlight(-1) }
@@ -90,6 +144,9 @@ public struct PostgresDatabase: Sendable {
             }
             record(nil)
             return result
+        } catch let error as PostgresError where !primary && (error.isUnavailability || error.sqlState == "40001") {
+            record("standby_unavailable")
+            throw error
         } catch let error as PostgresError where error.kind == .timeout {
             record("timeout")
             availability.reportFailure()
@@ -113,13 +170,13 @@ public struct PostgresDatabase: Sendable {
     }
 }
 
-/// Closes the pool when the service group shuts down, after the HTTP server has stopped using it.
+/// Closes the pools when the service group shuts down, after the HTTP server has stopped using them.
 struct PostgresPoolService: Service {
-    let pool: PostgresPool
+    let pools: [PostgresPool]
 
     func run() async {
         try? await gracefulShutdown()
-        await pool.close()
+        for pool in pools { await pool.close() }
     }
 }
 
@@ -127,4 +184,10 @@ struct PostgresPoolService: Service {
 public struct DatabaseStartupError: Error, CustomStringConvertible {
     public let message: String
     public var description: String { message }
+}
+
+extension [Visibility] {
+    /// Whether a read for callers who may read these may be served by a standby: an anonymous caller's
+    /// (public cruds only). A signed-in caller's reads go to the primary, so they see their own writes at once.
+    var mayLag: Bool { self == [.public] }
 }

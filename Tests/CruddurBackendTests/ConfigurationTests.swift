@@ -1,6 +1,7 @@
 import CruddurAPI
 import CruddurDomain
 import CruddurRuntime
+import CruddurStore
 import Testing
 
 @Suite("Configuration from the environment")
@@ -85,6 +86,44 @@ struct ConfigurationTests {
             ["CONNECTION_URL": url, "DB_TLS": "verify-full", "DB_TLS_CA_FILE": "/nonexistent/ca.pem"],
         ] {
             #expect(throws: ConfigurationError.self) { try AppConfiguration(environment: environment) }
+        }
+    }
+
+    @Test func writesFollowThePrimaryAndEachStandbyIsItsOwnTarget() throws {
+        let both = "postgresql://u:p@db-1:5432,db-2:6432/cruddur?sslmode=require"
+        let database = try #require(try DatabaseConfiguration(environment: ["CONNECTION_URL": both]))
+        #expect(database.options.settings["target_session_attrs"] == "read-write")
+        #expect(database.standbyOptions.isEmpty)
+        #expect(database.replicaMaxLag == .milliseconds(500) && database.replicaProbeInterval == .milliseconds(200))
+        #expect(database.expiryPurgeInterval == .seconds(60) && database.expiryGrace == .seconds(600))
+        let chosen = try #require(
+            try DatabaseConfiguration(environment: ["CONNECTION_URL": both + "&target_session_attrs=any"]))
+        #expect(chosen.options.settings["target_session_attrs"] == "any")
+
+        let reads = try #require(
+            try DatabaseConfiguration(environment: [
+                "CONNECTION_URL": both, "READ_CONNECTION_URL": "postgresql://r:s@replica-1,replica-2:5433/",
+                "REPLICA_MAX_LAG_MS": "2000", "EXPIRY_PURGE_SECONDS": "0",
+            ]))
+        let standbys = reads.standbyOptions.map(\.settings)
+        #expect(standbys.map { $0["host"] } == ["replica-1", "replica-2"])
+        // libpq's reading: a port per host, and a host without one on 5432.
+        #expect(standbys.map { $0["port"] } == ["5432", "5433"])
+        #expect(standbys.allSatisfy { $0["dbname"] == "cruddur" && $0["sslmode"] == "require" && $0["user"] == "r" })
+        #expect(standbys.allSatisfy { $0["target_session_attrs"] == nil })
+        #expect(reads.standbyOptions.map(\.description) == ["replica-1:5432/cruddur", "replica-2:5433/cruddur"])
+        #expect(reads.replicaMaxLag == .seconds(2) && reads.expiryPurgeInterval == nil)
+
+        for (name, value) in [
+            ("READ_CONNECTION_URL", "mysql://x"), ("READ_CONNECTION_URL", "postgresql://[x"),
+            ("REPLICA_MAX_LAG_MS", "0"), ("REPLICA_PROBE_MS", "x"), ("EXPIRY_PURGE_SECONDS", "-1"),
+            ("EXPIRY_GRACE_SECONDS", "1e9"),
+        ] {
+            #expect {
+                _ = try DatabaseConfiguration(environment: ["CONNECTION_URL": both, name: value])
+            } throws: { error in
+                (error as? ConfigurationError)?.description.contains(name) == true
+            }
         }
     }
 

@@ -31,12 +31,19 @@ public func buildApplication(
         "Using PostgreSQL",
         metadata: [
             "target": "\(databaseConfiguration.target)", "pool_size": "\(databaseConfiguration.poolSize)",
+            "read_standbys": "\(database.readStandbys.map(\.name).joined(separator: " "))",
         ])
     let store = CruddurPostgresStore(database: database)
-    let services =
+    var services =
         database.services(logger: logger) + [
             IdempotencyKeyPurge(store: store, logger: logger), MemoryTrimService(interval: .seconds(10)),
         ]
+    if let interval = databaseConfiguration.expiryPurgeInterval {
+        services.append(
+            ExpiredCrudPurge(
+                configuration: databaseConfiguration, interval: interval, grace: databaseConfiguration.expiryGrace,
+                logger: logger))
+    }
     guard configuration.feedCacheMilliseconds > 0 else {
         return buildApplication(
             store: store, services: services, configuration: configuration, lifecycle: lifecycle, metrics: metrics,

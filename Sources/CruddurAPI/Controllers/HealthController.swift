@@ -35,12 +35,13 @@ public struct HealthController<Store: ActivityStore, Verifier: AccessTokenVerifi
 
     /// The readiness report: not ready while draining after SIGTERM, while the store is down, or while
     /// sign-in is configured but no key set has ever loaded (every signed-in request would fail). Cached
-    /// keys after a failed refresh are `degraded`, still ready.
+    /// keys after a failed refresh are `degraded`, still ready, as are standbys that lag or are gone.
     public func readiness(logger: Logger) async -> ReadinessReport {
         async let database = store.checkHealth(logger: logger)
         async let jwks = verifier.keySetState()
         let server: DependencyState = lifecycle.isDraining ? .draining : .ok
-        let checks = ["database": await database, "jwks": await jwks, "server": server]
+        var checks = ["database": await database, "jwks": await jwks, "server": server]
+        if let standby = store.standbyState() { checks["standby"] = standby }
         return ReadinessReport(success: checks.values.allSatisfy(\.isServing), ver: 1, checks: checks)
     }
 }

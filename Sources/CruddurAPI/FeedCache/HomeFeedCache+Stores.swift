@@ -80,6 +80,8 @@ extension HomeFeedCache: ActivityStore {
             reply, to: parent, readable: readable, now: now, idempotency: idempotency, logger: logger)
     }
 
+    public func standbyState() -> DependencyState? { base.standbyState() }
+
     public func checkHealth(logger: Logger) async -> DependencyState {
         await base.checkHealth(logger: logger)
     }
