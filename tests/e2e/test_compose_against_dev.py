@@ -22,12 +22,13 @@ SERVICES = COMPOSE["services"]
 
 @pytest.fixture(scope="module")
 def dev(tmp_path_factory):
-    """bin/dev with one replica, its ports, and a `cruddur` role and database like the compose db's."""
+    """bin/dev with one replica and the standby, its ports, and a `cruddur` role and database like the compose
+    db's: its POSTGRES_USER, a superuser (which the standby streams too)."""
     ports = {name: free_port() for name in ["API", "ENVOY", "ENVOY_ADMIN", "COGNITO", "FRONTEND", "PROMETHEUS"]}
     state = ARTIFACTS / "dev-compose"
     env = {**os.environ, "DEV_STATE_DIR": str(state), **{f"DEV_{n}_PORT": str(p) for n, p in ports.items()}}
     log = open(ARTIFACTS / "bin-dev-compose.log", "w", encoding="utf-8")
-    process = subprocess.Popen([str(ROOT / "bin" / "dev"), "--replicas", "1"], env=env, stdout=log,
+    process = subprocess.Popen([str(ROOT / "bin" / "dev"), "--replicas", "1", "--standby"], env=env, stdout=log,
                                stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True)
     try:
         deadline = time.monotonic() + 180
@@ -35,9 +36,10 @@ def dev(tmp_path_factory):
             assert process.poll() is None, (ARTIFACTS / "bin-dev-compose.log").read_text()
             assert time.monotonic() < deadline, "bin/dev did not come up"
             time.sleep(0.5)
-        postgres_port = re.search(r"127\.0\.0\.1:(\d+)/postgres", (ARTIFACTS / "bin-dev-compose.log").read_text())
-        ports["POSTGRES"] = int(postgres_port.group(1))
-        for sql in ["CREATE ROLE cruddur LOGIN PASSWORD 'cruddur'", "CREATE DATABASE cruddur OWNER cruddur"]:
+        started = (ARTIFACTS / "bin-dev-compose.log").read_text()
+        ports["POSTGRES"] = int(re.search(r"Postgres +postgresql://postgres@127\.0\.0\.1:(\d+)/postgres", started).group(1))
+        ports["STANDBY"] = int(re.search(r"Standby +postgresql://postgres@127\.0\.0\.1:(\d+)/postgres", started).group(1))
+        for sql in ["CREATE ROLE cruddur LOGIN SUPERUSER PASSWORD 'cruddur'", "CREATE DATABASE cruddur OWNER cruddur"]:
             subprocess.run(["psql", f"postgresql://postgres@127.0.0.1:{ports['POSTGRES']}/postgres", "-c", sql],
                            check=True, capture_output=True)
         yield ports, tmp_path_factory.mktemp("shared")
@@ -57,6 +59,7 @@ def rewrite(text: str, ports: dict, shared) -> str:
         ("127.0.0.1:5000", f"127.0.0.1:{ports['COGNITO']}"),
         ("127.0.0.1/8000", f"127.0.0.1/{ports['ENVOY']}"),
         ("127.0.0.1:3000", f"127.0.0.1:{ports['FRONTEND']}"),
+        ("db-standby:5432", f"127.0.0.1:{ports['STANDBY']}"),
         ("@db:5432", f"@127.0.0.1:{ports['POSTGRES']}"),
         ("/app/cruddur", backend_binary()),
         ("/tools/", str(ROOT / "tools") + "/"),
@@ -76,10 +79,11 @@ def health_command(service: str, ports: dict, shared) -> list[str]:
     return ["python3", *command[1:]] if command[0] == "python" else command
 
 
-@pytest.mark.parametrize("service", ["db", "cognito", "backend-1", "backend-2", "envoy", "frontend"])
+@pytest.mark.parametrize("service", ["db", "db-standby", "cognito", "backend-1", "backend-2", "envoy", "frontend"])
 def test_every_health_check_passes_against_the_dev_stack(dev, service):
     ports, shared = dev
-    env = {**os.environ, "PGPORT": str(ports["POSTGRES"]), "PORT": str(ports["API"])}
+    database = ports["STANDBY" if service == "db-standby" else "POSTGRES"]
+    env = {**os.environ, "PGPORT": str(database), "PORT": str(ports["API"])}
     result = subprocess.run(health_command(service, ports, shared), env=env, capture_output=True, text=True,
                             timeout=30)
     assert result.returncode == 0, (service, result.stdout, result.stderr)
@@ -128,7 +132,7 @@ def test_every_service_command_runs_against_the_dev_stack(dev, tmp_path):
                 pass
             assert backend.popen.poll() is None and time.monotonic() < deadline, backend.log_text()[-2000:]
             time.sleep(0.2)
-        assert ready.json()["checks"] == {"database": "ok", "jwks": "ok", "server": "ok"}
+        assert ready.json()["checks"] == {"database": "ok", "jwks": "ok", "server": "ok", "standby": "ok"}
 
         # envoy: the compose entrypoint, rendered for that replica.
         listen, admin = free_port(), free_port()

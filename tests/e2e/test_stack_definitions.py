@@ -25,14 +25,18 @@ def test_the_compose_file_validates_and_has_health_checks():
     assert result.returncode == 0, result.stderr
     services = yaml.safe_load(result.stdout)["services"]
     replicas = ["backend-1", "backend-2"]
-    assert {"db", "migrate", *replicas, "cognito", "cognito-bootstrap", "envoy", "frontend"} <= set(services)
-    for name in ["db", *replicas, "cognito", "envoy", "frontend"]:
+    assert {"db", "db-standby", "migrate", *replicas, "cognito", "cognito-bootstrap", "envoy", "frontend"} \
+        <= set(services)
+    for name in ["db", "db-standby", *replicas, "cognito", "envoy", "frontend"]:
         assert "healthcheck" in services[name], name
     for name in replicas:
         assert services[name]["healthcheck"]["test"][-1] == "healthcheck"
         assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
         assert services["envoy"]["depends_on"][name]["condition"] == "service_healthy"
         assert "ports" not in services[name], "a replica is reached through Envoy only"
+        assert "@db-standby:5432/" in services[name]["environment"]["READ_CONNECTION_URL"]
+        assert services[name]["environment"]["CONNECTION_URL"].count(":5432") == 2, "writes follow a promotion"
+    assert services["db-standby"]["depends_on"]["db"]["condition"] == "service_healthy"
     assert services["envoy"]["environment"]["BACKENDS"] == "backend-1:4567,backend-2:4567"
 
 
