@@ -70,7 +70,7 @@ def purge_round(cluster: Cluster) -> float:
     started = time.monotonic()
     cluster.psql(EXPIRED, database=DATABASE)  # one statement: the purge sees all of it or none
     while count(cluster, "expires_at < now()") > 1:
-        assert time.monotonic() - started < 60, "the purge did not finish within a minute"
+        assert time.monotonic() - started < 90, "the purge did not finish within 90 s"
         time.sleep(0.1)
     return time.monotonic() - started
 
@@ -99,8 +99,8 @@ def test_expired_cruds_are_deleted_in_batches_and_storage_stays_bounded(cognito)
               f"after the purge {full_heap / 2**20:.1f}/{full_total / 2**20:.1f}, after VACUUM "
               f"{first_heap / 2**20:.1f}/{first_total / 2**20:.1f}, after a second round and VACUUM "
               f"{second_heap / 2**20:.1f}/{second_total / 2**20:.1f}")
-        # The bound the docs state: one interval, then 100 batches of 1,000 at half duty.
-        assert took <= 30 and took_again <= 30
+        # The bound the docs state: one interval, then 100 batches of 1,000 at a quarter duty (about 30 ms each).
+        assert took <= 45 and took_again <= 45
         assert count(cluster, "expires_at > now()") == live
         assert count(cluster, "message = 'expired, key live'") == 1
         assert count(cluster, "true", "mentions") == mentions
