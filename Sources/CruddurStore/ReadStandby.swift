@@ -10,8 +10,6 @@ public final class ReadStandby: Sendable {
     public let pool: PostgresPool
     /// `host:port/database`, for logs and metrics.
     public let name: String
-    /// The last measured lag in milliseconds; -1 while unreachable or not yet measured.
-    private let lag = Atomic<Int64>(-1)
     private let serving = Atomic(false)
     /// What the last measurement found, to log changes once (a failed read also stops its serving).
     private let measuredServing = Atomic(false)
@@ -25,16 +23,9 @@ public final class ReadStandby: Sendable {
 
     public var isServing: Bool { serving.load(ordering: .relaxed) }
 
-    /// The last measured replay lag in milliseconds, `nil` while unreachable.
-    public var lagMilliseconds: Int64? {
-        let value = lag.load(ordering: .relaxed)
-        return value < 0 ? nil : value
-    }
-
     /// Records a measurement (`nil`: unreachable); whether it changed what the last one found.
     @discardableResult
     func update(lagMilliseconds: Int64?, maxLagMilliseconds: Int64) -> Bool {
-        lag.store(lagMilliseconds ?? -1, ordering: .relaxed)
         let now = lagMilliseconds.map { $0 <= maxLagMilliseconds } ?? false
         CruddurMetrics.standby(name, lagSeconds: lagMilliseconds.map { Double($0) / 1000 }, serving: now)
         serving.store(now, ordering: .relaxed)
@@ -43,7 +34,6 @@ public final class ReadStandby: Sendable {
 
     /// A read failed to reach it: no more reads until the monitor measures it again.
     func markUnreachable() {
-        lag.store(-1, ordering: .relaxed)
         serving.store(false, ordering: .relaxed)
     }
 }
