@@ -5,9 +5,11 @@ import CryptoExtras
 import Foundation
 import Tracing
 
-/// Verifies Cognito access tokens locally, in the fail-closed order of `spec/auth.md`: framing, header,
-/// signature, claims. Nothing is trusted before the signature verifies, and no header field chooses
-/// the algorithm or the key beyond naming a `kid` of the pool's own key set.
+/// Verifies Cognito access tokens locally, failing closed at the first check that fails, in this order:
+/// framing (three base64url parts), header (`alg` RS256, a `kid` of the pool's key set), signature, then
+/// claims (issuer, `token_use` access, client, then expiry, not-before and issued-at within the allowed
+/// skew). Nothing is trusted before the signature verifies, and no header field chooses the algorithm or
+/// the key beyond naming a `kid` of the pool's own key set.
 public struct CognitoTokenVerifier: AccessTokenVerifier {
     let pool: CognitoConfiguration.Pool
     let keys: JWKSCache

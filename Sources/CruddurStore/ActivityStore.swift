@@ -11,10 +11,6 @@ public protocol ActivityStore: Sendable {
     func notifications(
         for userUUID: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger
     ) async throws -> FeedPage
-    /// The top-level cruds of the user with `handle` (case-insensitive), or `nil` when no user has it.
-    func userFeed(
-        handle: String, readable: [Visibility], page: PageRequest, now: Date, logger: Logger
-    ) async throws -> FeedPage?
     /// The top-level cruds of user `userUUID`, newest first.
     func userFeed(of userUUID: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger)
         async throws -> FeedPage

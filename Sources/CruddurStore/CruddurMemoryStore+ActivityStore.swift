@@ -18,13 +18,6 @@ extension CruddurMemoryStore: ActivityStore {
         }
     }
 
-    public func userFeed(
-        handle: String, readable: [Visibility], page: PageRequest, now: Date, logger: Logger
-    ) -> FeedPage? {
-        guard let user = lookUp(handle: handle) else { return nil }
-        return userFeed(of: user.uuid, readable: readable, page: page, now: now, logger: logger)
-    }
-
     public func userFeed(of userUUID: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger)
         -> FeedPage
     {

@@ -22,13 +22,6 @@ extension CruddurPostgresStore: ActivityStore {
         }
     }
 
-    public func userFeed(
-        handle: String, readable: [Visibility], page: PageRequest, now: Date, logger: Logger
-    ) async throws -> FeedPage? {
-        guard let user = try await user(handle: handle, logger: logger) else { return nil }
-        return try await userFeed(of: user.uuid, readable: readable, page: page, now: now, logger: logger)
-    }
-
     public func userFeed(of userUUID: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger)
         async throws -> FeedPage
     {

@@ -21,14 +21,13 @@ public struct CruddurPostgresStore: Sendable {
 
     /// The bounds of a keyset page: strictly before (`micros`, `uuid`) in newest-first order.
     static func bounds(_ page: PageRequest) -> (micros: Int64, uuid: UUID) {
-        guard let before = page.before else { return (253_402_300_799_000_000, maxUUID) }
+        guard let before = page.before else { return (FeedCursor.validMicros.upperBound, maxUUID) }
         return (before.createdAtMicros, before.uuid ?? minUUID)
     }
 
     static let maxUUID = UUID(uuidString: "ffffffff-ffff-ffff-ffff-ffffffffffff")!
     static let minUUID = UUID(uuidString: "00000000-0000-0000-0000-000000000000")!
 
-    /// One page from up to `limit + 1` activities read newest first, with their replies when asked.
     /// Builds a feed page from a feed statement's rows: the feed (part 0) with its embedded replies
     /// (part 1) attached oldest first, one more than `limit` read to tell whether a next page exists.
     static func feedPage(_ rows: [PostgresStatements.FeedRow], limit: Int) -> FeedPage {

@@ -67,9 +67,9 @@ struct LogLineWriterTests {
         let value = String(repeating: "a\"", count: length / 2) + (length % 2 == 1 ? "é" : "")
         let text = LogLineWriter.withLine { line in
             line.append("{\"value\":")
-            ActivityJSON.writeString(value, into: &line)
+            JSONScalars.writeString(value, into: &line)
             line.append(",\"n\":")
-            ActivityJSON.writeDecimal(UInt64.max, into: &line)
+            JSONScalars.writeDecimal(UInt64.max, into: &line)
             line.append(byte: UInt8(ascii: "}"))
         } _: {
             String(decoding: $0, as: UTF8.self)

@@ -12,7 +12,7 @@ struct ConfigurationTests {
         #expect(configuration.port == 4567)
         #expect(configuration.cognito.pool == nil)
         #expect(configuration.database == nil)
-        #expect(configuration.bodyLimit.bytes == 64 * 1024)
+        #expect(configuration.bodyDecoder.bytes == 64 * 1024)
     }
 
     @Test(arguments: [

@@ -34,10 +34,6 @@ struct HomeFeedCacheTests {
             async throws -> FeedPage
         { await base.notifications(for: userUUID, readable: readable, page: page, now: now, logger: logger) }
 
-        func userFeed(handle: String, readable: [Visibility], page: PageRequest, now: Date, logger: Logger)
-            async throws -> FeedPage?
-        { await base.userFeed(handle: handle, readable: readable, page: page, now: now, logger: logger) }
-
         func userFeed(of userUUID: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger)
             async throws -> FeedPage
         { await base.userFeed(of: userUUID, readable: readable, page: page, now: now, logger: logger) }

@@ -32,7 +32,7 @@ public struct AppConfiguration: Sendable {
     public var traceExport: TraceExport
     /// Whether `cruddur serve` bootstraps a tracer, so the router adds a span per request.
     public var tracing: Bool { traceExport != .none }
-    public var bodyLimit: BodyLimit
+    public var bodyDecoder: JSONBodyDecoder
     public var seed: SeedData
     public var migrationsDirectory: String?
     public var feedCacheMilliseconds: Int
@@ -67,8 +67,8 @@ public struct AppConfiguration: Sendable {
         case "off", "false": metricsEnabled = false
         default: throw ConfigurationError(variable: "METRICS", problem: "must be on or off")
         }
-        bodyLimit = BodyLimit(
-            bytes: try reader.int("MAX_BODY_BYTES", default: BodyLimit.defaultBytes, in: 1024...10_485_760))
+        bodyDecoder = JSONBodyDecoder(
+            bytes: try reader.int("MAX_BODY_BYTES", default: JSONBodyDecoder.defaultBytes, in: 1024...10_485_760))
         seed = try SeedData.configured(environment: environment)
         migrationsDirectory = try Migrator.directory(environment: environment)
         feedCacheMilliseconds = try reader.int("FEED_CACHE_MS", default: 1000, in: 0...60_000)

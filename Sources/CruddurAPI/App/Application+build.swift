@@ -105,8 +105,8 @@ public func makeApplication<Store: CruddurStore, Verifier: AccessTokenVerifier>(
     )
 }
 
-/// The router: middleware from the outside in (request id, request log, CORS, errors, authentication), then the
-/// controllers' routes.
+/// The router: middleware from the outside in (the request's span, request id, metrics and access log, CORS,
+/// errors, authentication), then the controllers' routes.
 public func buildRouter<Store: CruddurStore, Verifier: AccessTokenVerifier>(
     store: Store, verifier: Verifier, profiles: (any CognitoProfileSource)?, configuration: AppConfiguration,
     lifecycle: ServerLifecycle = ServerLifecycle(), metrics: PrometheusCollectorRegistry? = nil,
@@ -130,7 +130,7 @@ public func buildRouter<Store: CruddurStore, Verifier: AccessTokenVerifier>(
     let activities = ActivitiesController(
         feeds: feeds, profiles: profileService, activities: ActivityService(store: store, clock: clock),
         callers: callers,
-        bodyLimit: configuration.bodyLimit, writeLimiter: writeLimiter)
+        bodyDecoder: configuration.bodyDecoder, writeLimiter: writeLimiter)
     router.addRoutes(
         HealthController(store: store, verifier: verifier, lifecycle: lifecycle).endpoints, atPath: "/api")
     router.addRoutes(activities.publicEndpoints, atPath: "/api/activities")
@@ -141,11 +141,12 @@ public func buildRouter<Store: CruddurStore, Verifier: AccessTokenVerifier>(
         .addRoutes(
             MessagesController(
                 messages: MessageService(store: store, clock: clock), callers: callers,
-                bodyLimit: configuration.bodyLimit, writeLimiter: writeLimiter
+                bodyDecoder: configuration.bodyDecoder, writeLimiter: writeLimiter
             ).endpoints)
     router.group("/api/profile", context: AuthenticatedRequestContext.self)
         .addRoutes(
-            ProfileController(profiles: profileService, callers: callers, bodyLimit: configuration.bodyLimit).endpoints)
+            ProfileController(profiles: profileService, callers: callers, bodyDecoder: configuration.bodyDecoder)
+                .endpoints)
     ExtAuthzController().register(on: router)
     return router
 }

@@ -10,18 +10,18 @@ public struct ActivitiesController<Store: ActivityStore & UserStore>: Sendable {
     let profiles: ProfileService<Store>
     let activities: ActivityService<Store>
     let callers: CallerUserService<Store>
-    let bodyLimit: BodyLimit
+    let bodyDecoder: JSONBodyDecoder
     let writeLimiter: WriteRateLimiter
 
     public init(
         feeds: FeedService<Store>, profiles: ProfileService<Store>, activities: ActivityService<Store>,
-        callers: CallerUserService<Store>, bodyLimit: BodyLimit, writeLimiter: WriteRateLimiter
+        callers: CallerUserService<Store>, bodyDecoder: JSONBodyDecoder, writeLimiter: WriteRateLimiter
     ) {
         self.feeds = feeds
         self.profiles = profiles
         self.activities = activities
         self.callers = callers
-        self.bodyLimit = bodyLimit
+        self.bodyDecoder = bodyDecoder
         self.writeLimiter = writeLimiter
     }
 
@@ -113,7 +113,7 @@ public struct ActivitiesController<Store: ActivityStore & UserStore>: Sendable {
     /// Posts a crud as the caller.
     @Sendable func create(request: Request, context: AuthenticatedRequestContext) async throws -> Response {
         try writeLimiter.admitWrite(by: context.identity.sub)
-        let body = try await bodyLimit.decode(CreateActivityBody.self, from: request)
+        let body = try await bodyDecoder.decode(CreateActivityBody.self, from: request)
         let user = try await callers.user(for: context.identity, logger: context.logger)
         let activity = try await activities.create(
             author: user, message: body.message, ttl: body.ttl,
@@ -125,7 +125,7 @@ public struct ActivitiesController<Store: ActivityStore & UserStore>: Sendable {
     @Sendable func reply(request: Request, context: AuthenticatedRequestContext) async throws -> Response {
         try writeLimiter.admitWrite(by: context.identity.sub)
         let parent = try Self.uuid(context.parameters.get("uuid"))
-        let body = try await bodyLimit.decode(ReplyBody.self, from: request)
+        let body = try await bodyDecoder.decode(ReplyBody.self, from: request)
         let user = try await callers.user(for: context.identity, logger: context.logger)
         let reply = try await activities.reply(
             author: user, to: parent, message: body.message, idempotencyKey: request.headers[.idempotencyKey],

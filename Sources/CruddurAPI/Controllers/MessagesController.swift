@@ -8,16 +8,16 @@ import Hummingbird
 public struct MessagesController<Store: CruddurStore>: Sendable {
     let messages: MessageService<Store>
     let callers: CallerUserService<Store>
-    let bodyLimit: BodyLimit
+    let bodyDecoder: JSONBodyDecoder
     let writeLimiter: WriteRateLimiter
 
     public init(
-        messages: MessageService<Store>, callers: CallerUserService<Store>, bodyLimit: BodyLimit,
+        messages: MessageService<Store>, callers: CallerUserService<Store>, bodyDecoder: JSONBodyDecoder,
         writeLimiter: WriteRateLimiter
     ) {
         self.messages = messages
         self.callers = callers
-        self.bodyLimit = bodyLimit
+        self.bodyDecoder = bodyDecoder
         self.writeLimiter = writeLimiter
     }
 
@@ -51,7 +51,7 @@ public struct MessagesController<Store: CruddurStore>: Sendable {
     /// Writes a message into a conversation, or to a user.
     @Sendable func write(request: Request, context: AuthenticatedRequestContext) async throws -> Response {
         try writeLimiter.admitWrite(by: context.identity.sub)
-        let body = try await bodyLimit.decode(NewMessageBody.self, from: request)
+        let body = try await bodyDecoder.decode(NewMessageBody.self, from: request)
         let user = try await callers.user(for: context.identity, logger: context.logger)
         let written = try await messages.write(
             from: user, message: body.message, group: body.messageGroupUUID, handle: body.handle,

@@ -7,12 +7,12 @@ import Hummingbird
 public struct ProfileController<Store: ActivityStore & UserStore>: Sendable {
     let profiles: ProfileService<Store>
     let callers: CallerUserService<Store>
-    let bodyLimit: BodyLimit
+    let bodyDecoder: JSONBodyDecoder
 
-    public init(profiles: ProfileService<Store>, callers: CallerUserService<Store>, bodyLimit: BodyLimit) {
+    public init(profiles: ProfileService<Store>, callers: CallerUserService<Store>, bodyDecoder: JSONBodyDecoder) {
         self.profiles = profiles
         self.callers = callers
-        self.bodyLimit = bodyLimit
+        self.bodyDecoder = bodyDecoder
     }
 
     public var endpoints: RouteCollection<AuthenticatedRequestContext> {
@@ -23,7 +23,7 @@ public struct ProfileController<Store: ActivityStore & UserStore>: Sendable {
 
     /// Updates the caller's profile and answers the new one.
     @Sendable func update(request: Request, context: AuthenticatedRequestContext) async throws -> Response {
-        let body = try await bodyLimit.decode(ProfileUpdateBody.self, from: request)
+        let body = try await bodyDecoder.decode(ProfileUpdateBody.self, from: request)
         let user = try await callers.user(for: context.identity, logger: context.logger)
         let profile = try await profiles.update(
             user, displayName: body.displayName, bio: body.bio, bioIsString: body.bioIsString, logger: context.logger)

@@ -18,12 +18,6 @@ extension HomeFeedCache: ActivityStore {
         try await base.notifications(for: userUUID, readable: readable, page: page, now: now, logger: logger)
     }
 
-    public func userFeed(
-        handle: String, readable: [Visibility], page: PageRequest, now: Date, logger: Logger
-    ) async throws -> FeedPage? {
-        try await base.userFeed(handle: handle, readable: readable, page: page, now: now, logger: logger)
-    }
-
     public func userFeed(of userUUID: UUID, readable: [Visibility], page: PageRequest, now: Date, logger: Logger)
         async throws -> FeedPage
     {

@@ -84,36 +84,36 @@ struct AccessRecord {
 
     func writeDuration(into output: inout some JSONOutput) {
         let micros = max(durationMicros, 0)
-        ActivityJSON.writeDecimal(micros / 1000, into: &output)
+        JSONScalars.writeDecimal(micros / 1000, into: &output)
         output.append(byte: UInt8(ascii: "."))
         let fraction = micros % 1000
         if fraction < 100 { output.append(byte: UInt8(ascii: "0")) }
         if fraction < 10 { output.append(byte: UInt8(ascii: "0")) }
-        ActivityJSON.writeDecimal(fraction, into: &output)
+        JSONScalars.writeDecimal(fraction, into: &output)
     }
 
     /// The fields as JSON members, each preceded by a comma; every value a string, as in ``metadata``.
     /// Written straight into the line: no `String` is made for the path, the numbers or the duration.
     func writeMembers(into line: inout some JSONOutput) {
         line.append(",\"method\":")
-        ActivityJSON.writeString(method, into: &line)
+        JSONScalars.writeString(method, into: &line)
         line.append(",\"path\":")
-        ActivityJSON.writeString(path, into: &line)
+        JSONScalars.writeString(path, into: &line)
         line.append(",\"route\":")
-        ActivityJSON.writeString(route, into: &line)
+        JSONScalars.writeString(route, into: &line)
         line.append(",\"status\":\"")
-        ActivityJSON.writeDecimal(status, into: &line)
+        JSONScalars.writeDecimal(status, into: &line)
         line.append("\",\"duration_ms\":\"")
         writeDuration(into: &line)
         line.append("\"")
         if let bytes {
             line.append(",\"bytes\":\"")
-            ActivityJSON.writeDecimal(bytes, into: &line)
+            JSONScalars.writeDecimal(bytes, into: &line)
             line.append("\"")
         }
         if let edgeSub {
             line.append(",\"edge_sub\":")
-            ActivityJSON.writeString(edgeSub, into: &line)
+            JSONScalars.writeString(edgeSub, into: &line)
         }
     }
 }

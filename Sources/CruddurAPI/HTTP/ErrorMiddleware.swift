@@ -47,7 +47,7 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             if allowed.isEmpty { return .notFound("No route \(request.method) \(request.uri.path.prefix(200))") }
             return .methodNotAllowed(allow: allowed)
         case let error as HTTPError where error.status == .contentTooLarge:
-            return .payloadTooLarge(limit: BodyLimit.defaultBytes)
+            return .payloadTooLarge(limit: JSONBodyDecoder.defaultBytes)
         case let error as any HTTPResponseError where error.status.code < 500:
             return .badRequest(code: "bad_request", message: error.status.reasonPhrase)
         default:

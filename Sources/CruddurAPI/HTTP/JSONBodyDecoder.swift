@@ -3,13 +3,13 @@ import Foundation
 import Hummingbird
 
 /// Reads JSON request bodies: JSON content type only, at most `limit` bytes, one JSON object.
-public struct BodyLimit: Sendable {
+public struct JSONBodyDecoder: Sendable {
     /// The default cap on a request body: 64 KiB.
     public static let defaultBytes = 64 * 1024
 
     public let bytes: Int
 
-    public init(bytes: Int = BodyLimit.defaultBytes) {
+    public init(bytes: Int = JSONBodyDecoder.defaultBytes) {
         self.bytes = bytes
     }
 

@@ -10,19 +10,19 @@ public enum ProfileJSON {
         var buffer = ByteBufferAllocator().buffer(capacity: 256)
         let user = profile.user
         buffer.writeStaticString("{\"uuid\":\"")
-        ActivityJSON.writeUUID(user.uuid, into: &buffer)
+        JSONScalars.writeUUID(user.uuid, into: &buffer)
         buffer.writeStaticString("\",\"cognito_user_uuid\":")
         writeOptional(user.cognitoUserID, into: &buffer)
         buffer.writeStaticString(",\"handle\":")
-        ActivityJSON.writeString(user.handle, into: &buffer)
+        JSONScalars.writeString(user.handle, into: &buffer)
         buffer.writeStaticString(",\"display_name\":")
-        ActivityJSON.writeString(user.displayName, into: &buffer)
+        JSONScalars.writeString(user.displayName, into: &buffer)
         buffer.writeStaticString(",\"bio\":")
         writeOptional(user.bio, into: &buffer)
         buffer.writeStaticString(",\"cruds_count\":")
-        ActivityJSON.writeDecimal(max(profile.crudsCount, 0), into: &buffer)
+        JSONScalars.writeDecimal(max(profile.crudsCount, 0), into: &buffer)
         buffer.writeStaticString(",\"created_at\":\"")
-        ActivityJSON.writeTimestamp(user.createdAt, into: &buffer)
+        JSONScalars.writeTimestamp(user.createdAt, into: &buffer)
         buffer.writeStaticString("\"}")
         return buffer
     }
@@ -32,16 +32,16 @@ public enum ProfileJSON {
     public static func short(_ user: UserShort) -> ByteBuffer {
         var buffer = ByteBufferAllocator().buffer(capacity: 128)
         buffer.writeStaticString("{\"uuid\":\"")
-        ActivityJSON.writeUUID(user.uuid, into: &buffer)
+        JSONScalars.writeUUID(user.uuid, into: &buffer)
         buffer.writeStaticString("\",\"handle\":")
-        ActivityJSON.writeString(user.handle, into: &buffer)
+        JSONScalars.writeString(user.handle, into: &buffer)
         buffer.writeStaticString(",\"display_name\":")
-        ActivityJSON.writeString(user.displayName, into: &buffer)
+        JSONScalars.writeString(user.displayName, into: &buffer)
         buffer.writeStaticString("}")
         return buffer
     }
 
     static func writeOptional(_ text: String?, into buffer: inout ByteBuffer) {
-        if let text { ActivityJSON.writeString(text, into: &buffer) } else { buffer.writeStaticString("null") }
+        if let text { JSONScalars.writeString(text, into: &buffer) } else { buffer.writeStaticString("null") }
     }
 }

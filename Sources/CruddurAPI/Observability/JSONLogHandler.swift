@@ -1,9 +1,14 @@
 import CruddurDomain
 import Foundation
-import Glibc
 import Logging
 import NIOCore
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// `LOG_FORMAT=json`: one JSON object per line on standard output, with `time` (RFC 3339, UTC), `level`,
 /// `label`, `message`, and every metadata key as a field of its own (nested metadata as JSON). Hand-written
@@ -77,9 +82,9 @@ public struct JSONLogHandler: LogHandler {
     ) {
         // The level and message are the same on every access line: written as they are, not escaped again.
         line.append("{\"time\":\"")
-        ActivityJSON.writeTimestamp(time, into: &line)
+        JSONScalars.writeTimestamp(time, into: &line)
         line.append("\",\"level\":\"info\",\"label\":")
-        ActivityJSON.writeString(label, into: &line)
+        JSONScalars.writeString(label, into: &line)
         line.append(",\"message\":\"request\"")
         for (key, value) in metadata where !isLineField(key) { write(key, value, into: &line) }
         record.writeMembers(into: &line)
@@ -91,19 +96,19 @@ public struct JSONLogHandler: LogHandler {
         time: Date, level: Logger.Level, label: String, message: Logger.Message, into line: inout some JSONOutput
     ) {
         line.append("{\"time\":\"")
-        ActivityJSON.writeTimestamp(time, into: &line)
+        JSONScalars.writeTimestamp(time, into: &line)
         line.append("\",\"level\":")
-        ActivityJSON.writeString(level.rawValue, into: &line)
+        JSONScalars.writeString(level.rawValue, into: &line)
         line.append(",\"label\":")
-        ActivityJSON.writeString(label, into: &line)
+        JSONScalars.writeString(label, into: &line)
         line.append(",\"message\":")
-        ActivityJSON.writeString(message.description, into: &line)
+        JSONScalars.writeString(message.description, into: &line)
     }
 
     /// `,"key":value`.
     static func write(_ key: String, _ value: Logger.Metadata.Value, into line: inout some JSONOutput) {
         line.append(byte: UInt8(ascii: ","))
-        ActivityJSON.writeString(key, into: &line)
+        JSONScalars.writeString(key, into: &line)
         line.append(byte: UInt8(ascii: ":"))
         write(value, into: &line)
     }
@@ -124,8 +129,8 @@ public struct JSONLogHandler: LogHandler {
 
     static func write(_ value: Logger.Metadata.Value, into line: inout some JSONOutput) {
         switch value {
-        case .string(let text): ActivityJSON.writeString(text, into: &line)
-        case .stringConvertible(let convertible): ActivityJSON.writeString(convertible.description, into: &line)
+        case .string(let text): JSONScalars.writeString(text, into: &line)
+        case .stringConvertible(let convertible): JSONScalars.writeString(convertible.description, into: &line)
         case .array(let values):
             line.append(byte: UInt8(ascii: "["))
             for (index, value) in values.enumerated() {
@@ -137,7 +142,7 @@ public struct JSONLogHandler: LogHandler {
             line.append(byte: UInt8(ascii: "{"))
             for (index, (key, value)) in entries.enumerated() {
                 if index > 0 { line.append(byte: UInt8(ascii: ",")) }
-                ActivityJSON.writeString(key, into: &line)
+                JSONScalars.writeString(key, into: &line)
                 line.append(byte: UInt8(ascii: ":"))
                 write(value, into: &line)
             }
@@ -192,12 +197,21 @@ final class LogOutput: Sendable {
     /// One write(2) per batch; a batch holds whole lines, so lines never interleave.
     static let writing = Mutex(())
 
+    /// write(2), from Glibc on Linux and Darwin on macOS (`Package.swift` declares both).
+    static func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+        #if canImport(Glibc)
+            Glibc.write(descriptor, bytes, count)
+        #else
+            Darwin.write(descriptor, bytes, count)
+        #endif
+    }
+
     static func write(_ buffer: ByteBuffer) {
         writing.withLock { _ in
             buffer.withUnsafeReadableBytes { bytes in
                 var offset = 0
                 while offset < bytes.count {
-                    let written = Glibc.write(1, bytes.baseAddress! + offset, bytes.count - offset)
+                    let written = systemWrite(1, bytes.baseAddress! + offset, bytes.count - offset)
                     if written <= 0 { break }
                     offset += written
                 }
