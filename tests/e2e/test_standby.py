@@ -189,3 +189,44 @@ def test_the_standby_stopped_fails_no_request_and_back_it_serves_again(replicate
     before = activity_reads(standby)
     anonymous_homes(edge, 100)
     wait_reads(standby, before + 100)
+
+
+def test_each_standby_is_measured_and_used_on_its_own(cognito):
+    """Two standbys in one READ_CONNECTION_URL: reads take turns over both; one paused, the other serves alone."""
+    primary = Cluster("standbys-primary")
+    first = second = edge = None
+    try:
+        prepare_database(primary, DATABASE)
+        first = Cluster("standbys-first", primary=primary)
+        second = Cluster("standbys-second", primary=primary)
+        for name in ["standbys-first", "standbys-second"]:
+            primary.wait_streaming(name)
+        both = f"postgresql://postgres@127.0.0.1:{first.port},127.0.0.1:{second.port}/{DATABASE}"
+        env = {**cognito.backend_env(), "CONNECTION_URL": primary.url_for(DATABASE), "READ_CONNECTION_URL": both,
+               "REPLICA_MAX_LAG_MS": str(MAX_LAG_MS), "REPLICA_PROBE_MS": str(PROBE_MS), "FEED_CACHE_MS": "0"}
+        edge = Edge("standbys", env, FRONTEND, replicas=1)
+        wait_standby_state(edge, "ok")
+        before = [activity_reads(first), activity_reads(second)]
+        anonymous_homes(edge, 200)
+        wait_reads(first, before[0] + 50)
+        wait_reads(second, before[1] + 50)
+
+        first.psql("SELECT pg_wal_replay_pause()")
+        requests.post(edge.url + "/api/activities", json={"message": f"standbys {uuid.uuid4()}", "ttl": "1-hour"},
+                      headers={"Authorization": "Bearer " + cognito.sign_in("andrew@exampro.co")["AccessToken"]},
+                      timeout=5).raise_for_status()
+        wait_standby_state(edge, "degraded")
+        time.sleep(1.5)  # the paused standby's statistics flushed
+        paused, serving = activity_reads(first), activity_reads(second)
+        anonymous_homes(edge, 100)
+        wait_reads(second, serving + 100)
+        time.sleep(1.5)
+        assert activity_reads(first) == paused
+        first.psql("SELECT pg_wal_replay_resume()")
+        wait_standby_state(edge, "ok")
+    finally:
+        if edge is not None:
+            edge.stop()
+        for cluster in [second, first, primary]:
+            if cluster is not None:
+                cluster.stop()
