@@ -101,18 +101,13 @@ public struct DatabaseConfiguration: Sendable {
     /// One set of options per host of `READ_CONNECTION_URL` (each standby is measured and chosen on its
     /// own), with this configuration's TLS settings and, unless the URL names one, its database.
     public var standbyOptions: [PostgresConnectionOptions] {
-        guard let readURL else { return [] }
-        let url = Self.options(url: readURL, database: database, tls: tls, caFile: caFile)
-        let settings = url.settings
-        let hosts = (settings["host"] ?? "").split(separator: ",", omittingEmptySubsequences: false)
-        let ports = (settings["port"] ?? "").split(separator: ",", omittingEmptySubsequences: false)
+        guard let readURL, let given = try? PostgresConnectionOptions(url: readURL) else { return [] }
+        let url = Self.options(url: readURL, database: given.settings["dbname"] ?? database, tls: tls, caFile: caFile)
+        let hosts = (given.settings["host"] ?? "").split(separator: ",", omittingEmptySubsequences: false)
+        let ports = (given.settings["port"] ?? "").split(separator: ",", omittingEmptySubsequences: false)
         return hosts.indices.map { index in
-            let port = ports.isEmpty ? "5432" : String(ports[min(index, ports.count - 1)])
-            var options = url.with("host", String(hosts[index])).with("port", port.isEmpty ? "5432" : port)
-            if let database = (try? PostgresConnectionOptions(url: readURL))?.settings["dbname"] {
-                options = options.with("dbname", database)
-            }
-            return options
+            let port = ports.isEmpty ? "" : ports[min(index, ports.count - 1)]
+            return url.with("host", String(hosts[index])).with("port", port.isEmpty ? "5432" : String(port))
         }
     }
 

@@ -102,7 +102,9 @@ public struct PostgresDatabase: Sendable {
     public func read<T: Sendable>(
         _ statement: String, mayLag: Bool, _ operation: @escaping @Sendable (BoundedPool) async throws -> T
     ) async throws -> T {
-        if mayLag, let standby = standbys.pick() {
+        // Without standbys, or for a read that may not lag, this is `run`: nothing counted on that hot path.
+        guard mayLag, !standbys.all.isEmpty else { return try await run(statement, operation) }
+        if let standby = standbys.pick() {
             do {
                 let result = try await call(statement, on: standby.pool, primary: false, operation)
                 CruddurMetrics.databaseRead(server: "standby")
