@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from conftest import FRONTEND, prepare_database
+from load import LoadThreads
 from stack import Edge
 
 
@@ -101,14 +102,13 @@ def test_the_path_the_edge_judges_is_the_path_the_backend_serves(replicated):
         assert serving == [normalised], (path, serving)
 
 
-class Load:
+class Load(LoadThreads):
     """GETs of home and POSTs with an Idempotency-Key through the edge, from a few threads, counting
     failures; a POST that fails is retried with the same key until acknowledged."""
 
     def __init__(self, url: str, tokens: dict, threads: int = 6):
+        super().__init__()
         self.url, self.headers = url, bearer(tokens)
-        self.stop_event = threading.Event()
-        self.lock = threading.Lock()
         self.get_failures, self.post_failures, self.gets = [], [], 0
         self.acknowledged: list[str] = []
         self.threads = [threading.Thread(target=self.run, args=(i,)) for i in range(threads)]
@@ -142,16 +142,6 @@ class Load:
                     with self.lock:
                         self.post_failures.append(repr(error))
                 time.sleep(0.05)
-
-    def __enter__(self):
-        for thread in self.threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop_event.set()
-        for thread in self.threads:
-            thread.join(timeout=15)
 
 
 def stored_once(postgres, messages):

@@ -11,6 +11,7 @@ import uuid
 import requests
 
 from conftest import FRONTEND, prepare_database
+from load import LoadThreads
 from postgres import Cluster
 from stack import Edge
 
@@ -22,13 +23,15 @@ def bearer(tokens):
     return {"Authorization": f"Bearer {tokens['AccessToken']}"}
 
 
-class Load:
+class Load(LoadThreads):
     """Writers that retry each crud with its key until acknowledged, and readers (anonymous and signed in), all
     through Envoy; every request's outcome and duration kept."""
 
+    join_seconds = DEADLINE + 10
+
     def __init__(self, url: str, tokens: dict, writers: int = 4):
+        super().__init__()
         self.url, self.headers = url, bearer(tokens)
-        self.stop_event, self.lock = threading.Event(), threading.Lock()
         self.outcomes: list[tuple[str, float, float, object]] = []  # (kind, started, ended, status or error)
         self.acknowledged: list[str] = []
         self.threads = [threading.Thread(target=self.write) for _ in range(writers)]
@@ -69,17 +72,6 @@ class Load:
                     self.record("write", started, repr(error))
                     session = requests.Session()
                 time.sleep(0.05)
-
-    def __enter__(self):
-        for thread in self.threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop_event.set()
-        for thread in self.threads:
-            thread.join(timeout=DEADLINE + 10)
-        assert not any(thread.is_alive() for thread in self.threads)
 
 
 def test_kill_9_of_the_primary_and_promotion_of_its_synchronous_standby(cognito, andrew):

@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from conftest import FRONTEND, prepare_database
+from load import LoadThreads
 from postgres import Cluster
 from stack import Edge
 
@@ -120,12 +121,12 @@ def test_a_paused_standby_loses_its_reads_and_a_caller_sees_their_write_at_once(
     wait_reads(standby, before + 100)
 
 
-class Load:
+class Load(LoadThreads):
     """Anonymous and signed-in readers and a writer (with Idempotency-Keys) through Envoy, every outcome kept."""
 
     def __init__(self, url: str, tokens: dict):
+        super().__init__()
         self.url, self.headers = url, bearer(tokens)
-        self.stop_event, self.lock = threading.Event(), threading.Lock()
         self.failures: list = []
         self.requests = 0
         self.threads = [threading.Thread(target=self.read, args=(signed_in,)) for signed_in in [False, False, True]]
@@ -158,16 +159,6 @@ class Load:
             except requests.RequestException as error:
                 self.record(("POST", repr(error)))
             time.sleep(0.02)
-
-    def __enter__(self):
-        for thread in self.threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop_event.set()
-        for thread in self.threads:
-            thread.join(timeout=15)
 
 
 def test_the_standby_stopped_fails_no_request_and_back_it_serves_again(replicated, andrew):
