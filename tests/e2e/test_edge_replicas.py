@@ -47,7 +47,7 @@ def since(edge, mark: list[int]) -> list[dict]:
 
 def test_a_forged_x_current_user_never_reaches_a_backend(replicated, andrew):
     forged = '{"sub":"sub-admin","username":"admin"}'
-    marker = f"/api/activities/search"
+    marker = "/api/activities/search"
     for headers in [{"x-current-user": forged}, {"X-Current-User": forged, "Authorization": "Bearer not.a.token"}]:
         response = requests.get(replicated.url + marker, params={"term": str(uuid.uuid4())}, headers=headers,
                                 timeout=5)

@@ -1,14 +1,12 @@
 """Issue 9's categories tried as an outsider would, against the real binary on both stores with the real
 Cognito emulator: no 5xx, no other user's account, no wait past the stated bounds."""
-import json
 import subprocess
 import time
 import uuid
 
 import requests
 
-from conftest import FRONTEND
-from processes import ROOT, backend_binary, start_backend
+from processes import backend_binary, start_backend
 from slow_http import DripServer
 
 FEEDS = ["/api/activities/home", "/api/activities/@worf", "/api/activities/search?term=a"]

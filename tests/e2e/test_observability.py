@@ -1,8 +1,6 @@
 """Issue 13: metrics that move by the right amounts, JSON logs that parse line by line, one request id from
 Envoy's access log to the replica's, and a real Prometheus scraping a replica and the edge."""
 import json
-import re
-import subprocess
 import time
 import uuid
 
@@ -11,7 +9,7 @@ import requests
 
 from conftest import FRONTEND, prepare_database
 from postgres import Cluster
-from processes import ARTIFACTS, Process, free_port, start_backend, wait_http
+from processes import Process, free_port, start_backend, wait_http
 from stack import Edge
 
 TRACE = "0af7651916cd43dd8448eb211c80319c"

@@ -81,7 +81,7 @@ def test_the_upstream_frontend_works_unchanged(edge, cognito, andrew):
     profile_errors = requests.put(api + "/api/profile/update", json={"bio": "", "display_name": ""}, headers=auth,
                                   timeout=5)
     check("ProfileForm FormErrors", profile_errors.status_code == 422 and profile_errors.json() == ["display_name_blank"])
-    short = requests.get(api + f"/api/users/@andrewbrown/short", headers=friend, timeout=5)
+    short = requests.get(api + "/api/users/@andrewbrown/short", headers=friend, timeout=5)
     check("MessageGroupNewPage GET users short", short.status_code == 200 and has(short.json(), SHORT))
     new_group = requests.post(api + "/api/messages", json={"message": "upstream dm", "handle": handle}, headers=friend,
                               timeout=5)
