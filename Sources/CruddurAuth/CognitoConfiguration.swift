@@ -1,7 +1,7 @@
 import CruddurRuntime
 import Foundation
 
-/// Where the user pool is and which tokens it accepts, read from the environment.
+/// Where the user pool is and which tokens it accepts, read from the settings.
 ///
 /// | Variable | Meaning | Default |
 /// |---|---|---|
@@ -43,8 +43,7 @@ public struct CognitoConfiguration: Sendable, Equatable {
     public var requiredGroups: [String]
     public var provisionUsers: Bool
 
-    public init(environment: [String: String]) throws {
-        let reader = EnvironmentReader(environment)
+    public init(_ reader: Settings) throws {
         clockSkewSeconds = try reader.int("AUTH_CLOCK_SKEW_SECONDS", default: 60, in: 0...600)
         jwksRefreshSeconds = try reader.int("JWKS_REFRESH_SECONDS", default: 3600, in: 10...86_400)
         requiredGroups = reader.list("AUTH_REQUIRED_GROUPS")

@@ -2,7 +2,7 @@ import CruddurRuntime
 import Foundation
 import PostgresDriver
 
-/// How to reach PostgreSQL, from the environment. `CONNECTION_URL` unset means the embedded store.
+/// How to reach PostgreSQL, from the settings. `CONNECTION_URL` unset means the embedded store.
 ///
 /// | Variable | Meaning | Default |
 /// |---|---|---|
@@ -50,8 +50,7 @@ public struct DatabaseConfiguration: Sendable {
     public var expiryPurgeInterval: Duration?
     public var expiryGrace: Duration
 
-    public init?(environment: [String: String]) throws {
-        let reader = EnvironmentReader(environment)
+    public init?(_ reader: Settings) throws {
         guard let url = reader.string("CONNECTION_URL") else { return nil }
         let problem = ConfigurationError(
             variable: "CONNECTION_URL", problem: "must look like postgresql://user:password@host:5432/database")

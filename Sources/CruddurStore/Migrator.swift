@@ -22,8 +22,8 @@ public struct Migrator: Sendable {
     }
 
     /// `MIGRATIONS_DIR` if set (it must be a readable directory), else `nil`: the embedded migrations.
-    public static func directory(environment: [String: String]) throws -> String? {
-        guard let directory = EnvironmentReader(environment).string("MIGRATIONS_DIR") else { return nil }
+    public static func directory(_ settings: Settings) throws -> String? {
+        guard let directory = settings.string("MIGRATIONS_DIR") else { return nil }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue
         else { throw ConfigurationError(variable: "MIGRATIONS_DIR", problem: "names no directory: \(directory)") }

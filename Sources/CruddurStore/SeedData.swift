@@ -81,8 +81,8 @@ public struct SeedData: Sendable, Decodable {
     }
 
     /// The seed `SEED_FILE` names (it must exist and be valid), else the embedded one.
-    public static func configured(environment: [String: String]) throws -> SeedData {
-        guard let path = EnvironmentReader(environment).string("SEED_FILE") else { return try embedded() }
+    public static func configured(_ settings: Settings) throws -> SeedData {
+        guard let path = settings.string("SEED_FILE") else { return try embedded() }
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw ConfigurationError(variable: "SEED_FILE", problem: "names a file that cannot be read: \(path)")
         }

@@ -2,9 +2,10 @@ import CruddurAPI
 import CruddurDomain
 import CruddurRuntime
 import CruddurStore
+import Foundation
 import Testing
 
-@Suite("Configuration from the environment")
+@Suite("Configuration from the environment and secret files")
 struct ConfigurationTests {
     @Test func defaultsNeedNothing() throws {
         let configuration = try AppConfiguration(environment: [:])
@@ -13,6 +14,33 @@ struct ConfigurationTests {
         #expect(configuration.cognito.pool == nil)
         #expect(configuration.database == nil)
         #expect(configuration.bodyDecoder.bytes == 64 * 1024)
+    }
+
+    /// A setting's file in the secrets folder (`SECRETS_DIR`, as compose mounts `/run/secrets`) is read like
+    /// its variable; the environment wins; a bad value in a file names its variable too.
+    @Test func secretFilesHoldSettingsAndTheEnvironmentWins() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("secrets-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = "postgresql://cruddur:from-a-file@db.internal:5432/cruddur"
+        try Data("\(url)\n".utf8).write(to: folder.appendingPathComponent("connection-url"))
+        try Data("8080".utf8).write(to: folder.appendingPathComponent("port"))
+        let fromFiles = try AppConfiguration(await Settings.load(environment: ["SECRETS_DIR": folder.path]))
+        #expect(fromFiles.database?.url == url)
+        #expect(fromFiles.port == 8080)
+        let overridden = try AppConfiguration(
+            await Settings.load(environment: ["SECRETS_DIR": folder.path, "PORT": "9090"]))
+        #expect(overridden.port == 9090)
+        try Data("many".utf8).write(to: folder.appendingPathComponent("db-pool-size"))
+        let bad = try await Settings.load(environment: ["SECRETS_DIR": folder.path])
+        #expect {
+            _ = try AppConfiguration(bad)
+        } throws: { error in
+            (error as? ConfigurationError)?.variable == "DB_POOL_SIZE"
+        }
+        // No folder: no settings from files (the default /run/secrets is absent on most machines).
+        let none = try AppConfiguration(await Settings.load(environment: ["SECRETS_DIR": folder.path + "-absent"]))
+        #expect(none.database == nil)
     }
 
     @Test(arguments: [

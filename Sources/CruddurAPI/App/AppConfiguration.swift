@@ -3,7 +3,7 @@ import CruddurRuntime
 import CruddurStore
 import Logging
 
-/// The server's own settings, read from the environment.
+/// The server's own settings (``Settings``: the environment, then secret files).
 ///
 /// | Variable | Type | Default |
 /// |---|---|---|
@@ -42,8 +42,7 @@ public struct AppConfiguration: Sendable {
     public var cognito: CognitoConfiguration
     public var database: DatabaseConfiguration?
 
-    public init(environment: [String: String]) throws {
-        let reader = EnvironmentReader(environment)
+    public init(_ reader: Settings) throws {
         host = reader.string("HOST") ?? "127.0.0.1"
         port = try reader.int("PORT", default: 4567, in: 1...65535)
         allowedOrigins = reader.list("FRONTEND_URL") + reader.list("BACKEND_URL")
@@ -69,15 +68,15 @@ public struct AppConfiguration: Sendable {
         }
         bodyDecoder = JSONBodyDecoder(
             bytes: try reader.int("MAX_BODY_BYTES", default: JSONBodyDecoder.defaultBytes, in: 1024...10_485_760))
-        seed = try SeedData.configured(environment: environment)
-        migrationsDirectory = try Migrator.directory(environment: environment)
+        seed = try SeedData.configured(reader)
+        migrationsDirectory = try Migrator.directory(reader)
         feedCacheMilliseconds = try reader.int("FEED_CACHE_MS", default: 1000, in: 0...60_000)
         drainSeconds = try reader.int("DRAIN_SECONDS", default: 5, in: 0...300)
         shutdownTimeoutSeconds = try reader.int("SHUTDOWN_TIMEOUT_SECONDS", default: 10, in: 1...600)
         writeRatePerMinute = try reader.int("WRITE_RATE_PER_MINUTE", default: 30, in: 0...1_000_000)
-        cognito = try CognitoConfiguration(environment: environment)
-        database = try DatabaseConfiguration(environment: environment)
-        traceExport = try TraceExport(environment: environment, logLevel: logLevel)
+        cognito = try CognitoConfiguration(reader)
+        database = try DatabaseConfiguration(reader)
+        traceExport = try TraceExport(reader, logLevel: logLevel)
     }
 }
 
@@ -88,8 +87,7 @@ public enum TraceExport: Sendable, Equatable {
     case log
     case otlp
 
-    init(environment: [String: String], logLevel: Logger.Level) throws {
-        let reader = EnvironmentReader(environment)
+    init(_ reader: Settings, logLevel: Logger.Level) throws {
         let endpoint =
             reader.string("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") ?? reader.string("OTEL_EXPORTER_OTLP_ENDPOINT")
         switch reader.string("OTEL_TRACES_EXPORTER")?.lowercased() {

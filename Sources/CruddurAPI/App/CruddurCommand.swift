@@ -11,27 +11,28 @@ public enum CruddurCommand {
           healthcheck  exit 0 when the running server's readiness check answers 200, else 1
           migrate      apply pending database migrations to CONNECTION_URL
           seed         load the demo data into CONNECTION_URL
-        Configuration comes from the environment; see README.md.
+        Configuration comes from the environment and secret files; see README.md.
         """
 
     /// Runs the command and returns the process exit code.
     public static func run(arguments: [String], environment: [String: String]) async -> Int32 {
         let command = arguments.first ?? "serve"
         do {
+            let settings = try await Settings.load(environment: environment)
             switch command {
             case "serve":
-                let configuration = try AppConfiguration(environment: environment)
+                let configuration = try AppConfiguration(settings)
                 let logger = bootstrapLogging(configuration)
                 defer { JSONLogHandler.flush() }
                 try await ServeCommand.run(configuration: configuration, logger: logger)
                 return 0
             case "migrate", "seed":
-                let configuration = try AppConfiguration(environment: environment)
+                let configuration = try AppConfiguration(settings)
                 let logger = bootstrapLogging(configuration)
                 try await DatabaseCommands.run(command, configuration: configuration, logger: logger)
                 return 0
             case "healthcheck":
-                return await HealthCheckCommand.run(url: arguments.dropFirst().first, environment: environment)
+                return await HealthCheckCommand.run(url: arguments.dropFirst().first, settings: settings)
             case "-h", "--help", "help":
                 print(usage)
                 return 0

@@ -6,8 +6,8 @@ import NIOCore
 /// `cruddur healthcheck [URL]`: asks the running server's readiness route, for container health checks
 /// in images that have no curl.
 enum HealthCheckCommand {
-    static func run(url: String?, environment: [String: String]) async -> Int32 {
-        let target = url ?? defaultURL(environment: environment)
+    static func run(url: String?, settings: Settings) async -> Int32 {
+        let target = url ?? defaultURL(settings)
         do {
             var request = HTTPClientRequest(url: target)
             request.method = .GET
@@ -21,8 +21,7 @@ enum HealthCheckCommand {
         }
     }
 
-    static func defaultURL(environment: [String: String]) -> String {
-        let reader = EnvironmentReader(environment)
+    static func defaultURL(_ reader: Settings) -> String {
         var host = reader.string("HOST") ?? "127.0.0.1"
         if host == "0.0.0.0" || host == "::" { host = "127.0.0.1" }
         if host.contains(":") { host = "[\(host)]" }
