@@ -15,8 +15,12 @@ RUN swift package resolve
 COPY Sources ./Sources
 # Package.swift declares the test target: without its folder SwiftPM falls back to Sources/ and stops.
 COPY Tests ./Tests
+# The binary keeps its symbols but not its debug information (186 MB with it, 118 MB without): a crash's
+# backtrace still names every function, without file and line.
 RUN swift build -c release --static-swift-stdlib --product cruddur \
-    && install -D "$(swift build -c release --show-bin-path)/cruddur" /out/cruddur
+    && mkdir -p /out \
+    && strip --strip-debug -o /out/cruddur "$(swift build -c release --show-bin-path)/cruddur" \
+    && cp /usr/libexec/swift/linux/swift-backtrace-static /out/
 
 FROM ubuntu:noble AS runtime
 RUN apt-get update \
@@ -24,9 +28,12 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin cruddur
 WORKDIR /app
-COPY --from=build /out/cruddur /app/cruddur
+COPY --from=build /out/ /app/
 USER cruddur
-ENV HOST=0.0.0.0 PORT=4567
+# A crash prints every thread's symbolicated backtrace to the log (Swift's static backtracer, as the
+# Hummingbird template's image does) instead of a bare signal.
+ENV HOST=0.0.0.0 PORT=4567 \
+    SWIFT_BACKTRACE=enable=yes,sanitize=yes,threads=all,images=all,interactive=no,swift-backtrace=/app/swift-backtrace-static
 EXPOSE 4567
 HEALTHCHECK --interval=10s --timeout=4s --start-period=15s --retries=3 CMD ["/app/cruddur", "healthcheck"]
 ENTRYPOINT ["/app/cruddur"]

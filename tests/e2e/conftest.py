@@ -4,7 +4,11 @@ from dataclasses import dataclass
 
 import pytest
 
+import shutil
 import subprocess
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
 
 from postgres import Cluster
 from processes import ROOT, Process, backend_binary, free_port, start_backend, wait_http
@@ -102,3 +106,20 @@ def pytest_sessionfinish(session, exitstatus):
     if reporter is not None and reporter.stats.get("skipped") and session.exitstatus == 0:
         reporter.write_line("error: some tests were skipped; every suite must run", red=True)
         session.exitstatus = 1
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A real headless Chromium (Debian's), through its driver."""
+    options = webdriver.ChromeOptions()
+    for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1200,1400"]:
+        options.add_argument(argument)
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    if binary is None:
+        raise FileNotFoundError("chromium is missing: bin/setup installs Debian's chromium")
+    options.binary_location = binary
+    driver = webdriver.Chrome(options=options, service=Service(shutil.which("chromedriver")))
+    try:
+        yield driver
+    finally:
+        driver.quit()

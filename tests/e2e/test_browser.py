@@ -6,8 +6,6 @@ import sys
 import uuid
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as conditions
 from selenium.webdriver.support.ui import WebDriverWait
@@ -39,22 +37,6 @@ def stub(cognito):
     finally:
         server.stop()
         edge.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    options = webdriver.ChromeOptions()
-    for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1200,1400"]:
-        options.add_argument(argument)
-    binary = shutil.which("chromium") or shutil.which("chromium-browser")
-    if binary is None:
-        raise FileNotFoundError("chromium is missing: bin/setup installs Debian's chromium")
-    options.binary_location = binary
-    driver = webdriver.Chrome(options=options, service=Service(shutil.which("chromedriver")))
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def feed_messages(browser) -> list[str]:
