@@ -49,25 +49,26 @@ public func buildApplication(
             store: store, services: services, configuration: configuration, lifecycle: lifecycle, metrics: metrics,
             logger: logger)
     }
-    let cached = HomeFeedCache(base: store, ttl: Double(configuration.feedCacheMilliseconds) / 1000)
+    // The services keep rendered pages; writes on other replicas reach them through the store's LISTEN.
+    let cache = FeedCache(ttl: Double(configuration.feedCacheMilliseconds) / 1000)
     let listener = FeedCacheInvalidation(
-        configuration: databaseConfiguration, invalidate: { cached.invalidate() }, logger: logger)
+        configuration: databaseConfiguration, invalidate: { cache.invalidate() }, logger: logger)
     return buildApplication(
-        store: cached, services: services + [listener], configuration: configuration, lifecycle: lifecycle,
-        metrics: metrics, logger: logger)
+        store: store, feedCache: cache, services: services + [listener], configuration: configuration,
+        lifecycle: lifecycle, metrics: metrics, logger: logger)
 }
 
 /// Adds the token verifier that the configuration asks for to an application over `store`.
 func buildApplication<Store: CruddurStore>(
-    store: Store, services: [any Service], configuration: AppConfiguration, lifecycle: ServerLifecycle,
-    metrics: PrometheusCollectorRegistry?, logger: Logger
+    store: Store, feedCache: FeedCache? = nil, services: [any Service], configuration: AppConfiguration,
+    lifecycle: ServerLifecycle, metrics: PrometheusCollectorRegistry?, logger: Logger
 ) -> any ApplicationProtocol {
     let cognito = configuration.cognito
     guard let pool = cognito.pool else {
         logger.warning("AWS_COGNITO_USER_POOL_ID is not set: sign-in is disabled, every caller is anonymous")
         return makeApplication(
-            store: store, verifier: DisabledTokenVerifier(), profiles: nil, configuration: configuration,
-            services: services, lifecycle: lifecycle, metrics: metrics, logger: logger)
+            store: store, feedCache: feedCache, verifier: DisabledTokenVerifier(), profiles: nil,
+            configuration: configuration, services: services, lifecycle: lifecycle, metrics: metrics, logger: logger)
     }
     if pool.isPlainHTTP {
         logger.warning(
@@ -82,7 +83,7 @@ func buildApplication<Store: CruddurStore>(
         "Verifying Cognito access tokens locally",
         metadata: ["issuer": "\(pool.issuer)", "jwks": "\(pool.jwksURL)", "clients": "\(pool.clientIDs.count)"])
     return makeApplication(
-        store: store, verifier: verifier,
+        store: store, feedCache: feedCache, verifier: verifier,
         profiles: cognito.provisionUsers ? CognitoProfileClient(endpoint: pool.endpoint) : nil,
         configuration: configuration, services: services + [refresher], lifecycle: lifecycle, metrics: metrics,
         logger: logger)
@@ -90,13 +91,13 @@ func buildApplication<Store: CruddurStore>(
 
 /// An application over `store` and `verifier`, with the background `services` it needs.
 public func makeApplication<Store: CruddurStore, Verifier: AccessTokenVerifier>(
-    store: Store, verifier: Verifier, profiles: (any CognitoProfileSource)?, configuration: AppConfiguration,
-    services: [any Service], lifecycle: ServerLifecycle = ServerLifecycle(),
+    store: Store, feedCache: FeedCache? = nil, verifier: Verifier, profiles: (any CognitoProfileSource)?,
+    configuration: AppConfiguration, services: [any Service], lifecycle: ServerLifecycle = ServerLifecycle(),
     metrics: PrometheusCollectorRegistry? = nil, logger: Logger, clock: @escaping @Sendable () -> Date = { Date() }
 ) -> some ApplicationProtocol {
     let router = buildRouter(
-        store: store, verifier: verifier, profiles: profiles, configuration: configuration, lifecycle: lifecycle,
-        metrics: metrics, clock: clock)
+        store: store, feedCache: feedCache, verifier: verifier, profiles: profiles, configuration: configuration,
+        lifecycle: lifecycle, metrics: metrics, clock: clock)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
@@ -108,9 +109,9 @@ public func makeApplication<Store: CruddurStore, Verifier: AccessTokenVerifier>(
 /// The router: middleware from the outside in (the request's span, request id, metrics and access log, CORS,
 /// errors, authentication), then the controllers' routes.
 public func buildRouter<Store: CruddurStore, Verifier: AccessTokenVerifier>(
-    store: Store, verifier: Verifier, profiles: (any CognitoProfileSource)?, configuration: AppConfiguration,
-    lifecycle: ServerLifecycle = ServerLifecycle(), metrics: PrometheusCollectorRegistry? = nil,
-    clock: @escaping @Sendable () -> Date = { Date() }
+    store: Store, feedCache: FeedCache? = nil, verifier: Verifier, profiles: (any CognitoProfileSource)?,
+    configuration: AppConfiguration, lifecycle: ServerLifecycle = ServerLifecycle(),
+    metrics: PrometheusCollectorRegistry? = nil, clock: @escaping @Sendable () -> Date = { Date() }
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
     // A span per request, continuing the edge's traceparent (when a tracer is bootstrapped).
@@ -123,12 +124,13 @@ public func buildRouter<Store: CruddurStore, Verifier: AccessTokenVerifier>(
     router.add(
         middleware: AuthenticatorMiddleware(verifier: verifier, requiredGroups: configuration.cognito.requiredGroups))
 
-    let feeds = FeedService(store: store, clock: clock)
-    let profileService = ProfileService(store: store, clock: clock)
-    let callers = CallerUserService(store: store, profiles: profiles)
+    let feeds = FeedService(store: store, cache: feedCache, clock: clock)
+    let profileService = ProfileService(store: store, cache: feedCache, clock: clock)
+    let callers = CallerUserService(store: store, profiles: profiles, cache: feedCache)
     let writeLimiter = WriteRateLimiter(perMinute: configuration.writeRatePerMinute)
     let activities = ActivitiesController(
-        feeds: feeds, profiles: profileService, activities: ActivityService(store: store, clock: clock),
+        feeds: feeds, profiles: profileService,
+        activities: ActivityService(store: store, cache: feedCache, clock: clock),
         callers: callers,
         bodyDecoder: configuration.bodyDecoder, writeLimiter: writeLimiter)
     router.addRoutes(

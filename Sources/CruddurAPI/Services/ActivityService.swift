@@ -6,10 +6,13 @@ import Logging
 /// Posting cruds and replies: the write side of Cruddur and its validation rules.
 public struct ActivityService<Store: ActivityStore & UserStore>: Sendable {
     let store: Store
+    /// Dropped after every write, so the writer's next read shows it.
+    let cache: FeedCache?
     let clock: @Sendable () -> Date
 
-    public init(store: Store, clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(store: Store, cache: FeedCache? = nil, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
+        self.cache = cache
         self.clock = clock
     }
 
@@ -30,6 +33,7 @@ public struct ActivityService<Store: ActivityStore & UserStore>: Sendable {
         let new = NewActivity(
             authorUUID: author.uuid, message: text, visibility: .public,
             expiresAt: now.addingTimeInterval(TimeInterval(lifetime.seconds)), createdAt: now)
+        defer { cache?.invalidate() }
         return try await store.insertActivity(new, idempotency: key, logger: logger)
     }
 
@@ -49,6 +53,7 @@ public struct ActivityService<Store: ActivityStore & UserStore>: Sendable {
         let new = NewActivity(
             authorUUID: author.uuid, message: text, visibility: parentActivity.visibility,
             expiresAt: parentActivity.expiresAt, createdAt: now)
+        defer { cache?.invalidate() }
         guard
             let reply = try await store.insertReply(
                 new, to: parent, readable: readable, now: now, idempotency: key, logger: logger)

@@ -8,11 +8,14 @@ import Logging
 public struct CallerUserService<Store: UserStore>: Sendable {
     let store: Store
     let profiles: (any CognitoProfileSource)?
+    /// Dropped when a user is provisioned: a claimed demo user's cruds show under their new name.
+    let cache: FeedCache?
     let known = CallerUserCache()
 
-    public init(store: Store, profiles: (any CognitoProfileSource)?) {
+    public init(store: Store, profiles: (any CognitoProfileSource)?, cache: FeedCache? = nil) {
         self.store = store
         self.profiles = profiles
+        self.cache = cache
     }
 
     /// The caller's user; 403 `user_not_provisioned` when they have none and Cognito cannot provide one.
@@ -37,6 +40,7 @@ public struct CallerUserService<Store: UserStore>: Sendable {
         guard profile.sub == identity.sub else {
             throw APIError.forbidden(code: "user_not_provisioned", message: "Cognito returned another user")
         }
+        defer { cache?.invalidate() }
         let user = try await store.provisionUser(profile, logger: logger)
         logger.info("Provisioned user", metadata: ["sub": "\(identity.sub)", "handle": "\(user.handle)"])
         return user

@@ -7,23 +7,25 @@ import Logging
 /// What each feed contains: the read side of Cruddur. Free of HTTP so it is tested without a server.
 public struct FeedService<Store: ActivityStore & UserStore>: Sendable {
     let store: Store
-    /// The store's rendered home pages, when it keeps them (``HomeFeedCache``).
-    let rendering: (any HomeFeedRendering)?
+    /// Home pages already written as JSON, when the server keeps them.
+    let cache: FeedCache?
     let clock: @Sendable () -> Date
 
-    public init(store: Store, clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(store: Store, cache: FeedCache? = nil, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
-        self.rendering = store as? any HomeFeedRendering
+        self.cache = cache
         self.clock = clock
     }
 
     /// The home feed: public, unexpired cruds for everyone, plus members-only cruds for a signed-in caller.
     public func home(caller: Caller, page: PageRequest, logger: Logger) async throws -> RenderedFeedPage {
-        if let rendering {
-            return try await rendering.renderedHome(readable: caller.readable, page: page, now: clock(), logger: logger)
+        let (store, readable, now) = (self.store, caller.readable, clock())
+        guard let cache else {
+            return RenderedFeedPage(try await store.homeFeed(readable: readable, page: page, now: now, logger: logger))
         }
-        return RenderedFeedPage(
-            try await store.homeFeed(readable: caller.readable, page: page, now: clock(), logger: logger))
+        return try await cache.home(readable: readable, page: page, now: now) {
+            try await store.homeFeed(readable: readable, page: page, now: now, logger: logger)
+        }
     }
 
     /// Replies by others to the caller's cruds, newest first.

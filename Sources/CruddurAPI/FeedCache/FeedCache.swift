@@ -2,17 +2,17 @@ import CruddurDomain
 import CruddurRuntime
 import CruddurStore
 import Foundation
-import Logging
 import Synchronization
 
-/// A short-lived cache of home feed pages, and of profiles with their crud counts, in front of a store. The
-/// home feed is the same for every caller who may read the same visibilities, so under load most requests
-/// read one of a few pages; a profile is the same for every caller of a visibility.
+/// A short-lived cache of home feed pages, already written as JSON, and of profiles with their crud counts. The
+/// home feed is the same for every caller who may read the same visibilities, so under load most requests read
+/// one of a few pages; a profile is the same for every caller of a visibility.
 ///
-/// A page is kept for at most `ttl`, never past the moment its first crud (or reply) expires, and every
-/// write through this store drops the whole cache, so a poster sees their crud at once. Writes made by
-/// other server instances show within `ttl`. Concurrent misses for one page share a single query.
-public final class HomeFeedCache<Base: ActivityStore & UserStore>: Sendable {
+/// The services own it: ``FeedService`` and ``ProfileService`` read through it, and every write through a service
+/// calls ``invalidate()``, so a poster sees their crud at once; so do the store's notifications of writes made by
+/// other replicas (`FeedCacheInvalidation`), else those show within `ttl`. A page is kept for at most `ttl`, never
+/// past the moment its first crud (or reply) expires. Concurrent misses for one page share a single load.
+public final class FeedCache: Sendable {
     struct Key: Hashable {
         let readable: [Visibility]
         let limit: Int
@@ -41,23 +41,22 @@ public final class HomeFeedCache<Base: ActivityStore & UserStore>: Sendable {
         case wait(Task<FeedPage, any Error>, isOwner: Bool, generation: Int)
     }
 
-    public let base: Base
     let ttl: TimeInterval
     let capacity: Int
     let state: Mutex<State>
 
-    public init(base: Base, ttl: TimeInterval, capacity: Int = 256) {
-        self.base = base
+    public init(ttl: TimeInterval, capacity: Int = 256) {
         self.ttl = ttl
         self.capacity = capacity
         self.state = Mutex(State())
     }
 
     /// The home page for `readable` callers, with its items written as JSON once for every request that
-    /// serves it.
-    public func renderedHome(readable: [Visibility], page: PageRequest, now: Date, logger: Logger) async throws
-        -> RenderedFeedPage
-    {
+    /// serves it; `load` reads it from the store on a miss.
+    func home(
+        readable: [Visibility], page: PageRequest, now: Date,
+        load: @escaping @Sendable () async throws -> FeedPage
+    ) async throws -> RenderedFeedPage {
         let key = Key(
             readable: readable, limit: page.limit, beforeMicros: page.before?.createdAtMicros,
             beforeUUID: page.before?.uuid)
@@ -69,8 +68,7 @@ public final class HomeFeedCache<Base: ActivityStore & UserStore>: Sendable {
                 return .wait(task, isOwner: false, generation: state.generation)
             default:
                 if state.slots.count >= capacity { state.slots.removeAll(keepingCapacity: true) }
-                let base = self.base
-                let task = Task { try await base.homeFeed(readable: readable, page: page, now: now, logger: logger) }
+                let task = Task { try await load() }
                 state.slots[key] = .loading(task)
                 return .wait(task, isOwner: true, generation: state.generation)
             }
@@ -111,17 +109,15 @@ public final class HomeFeedCache<Base: ActivityStore & UserStore>: Sendable {
     /// A user's profile and crud count, kept like a page: for at most `ttl`, never past the moment the first
     /// counted crud expires, dropped on every write. Counting is the part of a user's page that grows with
     /// the user's cruds; under load it runs about once per `ttl` per user and visibility.
-    public func cachedProfile(handle: String, readable: [Visibility], now: Date, logger: Logger) async throws
-        -> CountedProfile?
-    {
+    func profile(
+        handle: String, readable: [Visibility], now: Date, load: () async throws -> CountedProfile?
+    ) async throws -> CountedProfile? {
         let key = ProfileKey(handle: handle.lowercased(), readable: readable)
         let (cached, generation) = state.withLock { state in
             (state.profiles[key].flatMap { $0.validUntil > now ? $0.profile : nil }, state.generation)
         }
         if let cached { return cached }
-        guard let loaded = try await base.profile(handle: handle, readable: readable, now: now, logger: logger) else {
-            return nil
-        }
+        guard let loaded = try await load() else { return nil }
         let validUntil = min(now.addingTimeInterval(ttl), loaded.countHoldsUntil ?? .distantFuture)
         state.withLock { state in
             // A write since the load started may be missing from this count: do not keep it.
@@ -132,8 +128,9 @@ public final class HomeFeedCache<Base: ActivityStore & UserStore>: Sendable {
         return loaded
     }
 
-    /// Drops every cached page and profile; called on every write.
-    func invalidate() {
+    /// Drops every cached page and profile: called after every write, here or (through the store's
+    /// notifications) on another replica.
+    public func invalidate() {
         state.withLock { state in
             state.generation += 1
             state.slots.removeAll(keepingCapacity: true)
