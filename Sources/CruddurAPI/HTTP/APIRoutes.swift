@@ -41,8 +41,9 @@ public struct APIRoute: Sendable, Equatable {
     }
 }
 
-/// The route table: the single statement of every route's method, path and access policy. The router,
-/// the 405 answers and the Envoy `ext_authz` check all read it, and a test holds the router to it.
+/// The route table: the single statement of every route's method, path and access policy. The 405 answers
+/// and the Envoy `ext_authz` check read it, `tools/envoy-routes` writes Envoy's `jwt_authn` and RBAC rules from
+/// it (one entry per line, in this form: the tool reads this array), and a test holds the router to it.
 public enum APIRoutes {
     public static let all: [APIRoute] = [
         APIRoute(.get, "/api/health", .open),
