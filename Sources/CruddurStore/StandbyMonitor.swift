@@ -27,17 +27,20 @@ struct StandbyMonitor: Service {
         await cancelWhenGracefulShutdown {
             var lag = ReplayLag()
             while !Task.isCancelled {
-                if let position = try? await primary.bounded(by: .seconds(1)).query(Self.primaryPosition)
+                let primaryPosition = try? await primary.bounded(by: .seconds(1)).query(Self.primaryPosition)
                     .decode(Int64.self, row: 0, column: 0)
-                {
-                    lag.record(primary: position, at: DispatchTime.now().uptimeNanoseconds)
+                if let primaryPosition {
+                    lag.record(primary: primaryPosition, at: DispatchTime.now().uptimeNanoseconds)
                 }
                 for standby in standbys {
                     var measured: Int64?
                     if let result = try? await standby.pool.bounded(by: .seconds(1)).query(Self.replayPosition),
                         let inRecovery = try? result.decode(Bool.self, row: 0, column: 1)
                     {
-                        if !inRecovery {
+                        if !inRecovery || primaryPosition == nil {
+                            // Promoted; or the primary is gone, and with it any position the standby could
+                            // still replay: what it holds is the newest there is (WAL the primary wrote but never
+                            // sent would otherwise count as lag, and a lost primary would stop reads too).
                             measured = 0
                         } else if let replayed = try? result.decode(Int64.self, row: 0, column: 0) {
                             let now = DispatchTime.now().uptimeNanoseconds
