@@ -150,7 +150,8 @@ def test_a_source_change_rebuilds_without_resolving_packages_again(built, tmp_pa
     main = context / "Sources" / "Cruddur" / "main.swift"
     main.write_text(main.read_text() + f"\n// changed by the cache test {uuid.uuid4()}\n")
     working_before = set(podman("ps", "-a", "--external", "-q").split())
-    build = subprocess.Popen(["podman", "build", "-t", f"{IMAGE}:cache-test", str(context)],
+    # Docker's image format, as the compose build through the API makes: podman keeps the two formats' layers apart.
+    build = subprocess.Popen(["podman", "build", "--format", "docker", "-t", f"{IMAGE}:cache-test", str(context)],
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                              env={**built.env})
     lines = []
