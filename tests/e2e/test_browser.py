@@ -46,16 +46,21 @@ def feed_messages(browser) -> list[str]:
     )
 
 
+def sign_in(browser, wait, email: str = "andrew@exampro.co") -> None:
+    """Signs in through the stub's form (against the emulator) and waits for the members-only crud."""
+    browser.find_element(By.ID, "sign-in-email").send_keys(email)
+    browser.find_element(By.ID, "sign-in-password").send_keys("Cruddur-demo-1!")
+    browser.find_element(By.ID, "sign-in").click()
+    wait.until(lambda driver: MEMBERS_CRUD in feed_messages(driver))
+
+
 def test_sign_in_see_members_crud_and_post(stub, browser):
     wait = WebDriverWait(browser, 20)
     browser.get(stub + "/index.html")
     wait.until(lambda driver: "Cloud is fun!" in feed_messages(driver))
     assert MEMBERS_CRUD not in feed_messages(browser)
 
-    browser.find_element(By.ID, "sign-in-email").send_keys("andrew@exampro.co")
-    browser.find_element(By.ID, "sign-in-password").send_keys("Cruddur-demo-1!")
-    browser.find_element(By.ID, "sign-in").click()
-    wait.until(lambda driver: MEMBERS_CRUD in feed_messages(driver))
+    sign_in(browser, wait)
     assert "signed in as andrew@exampro.co" in browser.find_element(By.ID, "who").text
 
     message = f"Hello from Chromium {uuid.uuid4().hex[:8]}"
@@ -82,10 +87,7 @@ def test_messages_and_profile_pages(stub, browser):
     browser.get(stub + "/index.html")
     if not browser.find_element(By.ID, "sign-out").is_displayed():
         wait.until(conditions.visibility_of_element_located((By.ID, "sign-in-email")))
-        browser.find_element(By.ID, "sign-in-email").send_keys("andrew@exampro.co")
-        browser.find_element(By.ID, "sign-in-password").send_keys("Cruddur-demo-1!")
-        browser.find_element(By.ID, "sign-in").click()
-        wait.until(lambda driver: MEMBERS_CRUD in feed_messages(driver))
+        sign_in(browser, wait)
 
     browser.find_element(By.ID, "show-messages").click()
     wait.until(lambda driver: "Perfect, see you then." in texts(driver, "#groups .message"))

@@ -25,7 +25,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from containers import CONTAINERS, Compose, Engine, podman
 from processes import ARTIFACTS, ROOT
-from test_browser import MEMBERS_CRUD, feed_messages
+from test_browser import MEMBERS_CRUD, feed_messages, sign_in
 
 import cognito_bootstrap
 
@@ -218,10 +218,7 @@ def test_the_frontend_stub_signs_in_and_posts_in_chromium(stack, browser):
     browser.get(FRONTEND + "/index.html")
     wait.until(lambda driver: "Cloud is fun!" in feed_messages(driver))
     assert MEMBERS_CRUD not in feed_messages(browser)
-    browser.find_element(By.ID, "sign-in-email").send_keys("andrew@exampro.co")
-    browser.find_element(By.ID, "sign-in-password").send_keys(cognito_bootstrap.DEMO_PASSWORD)
-    browser.find_element(By.ID, "sign-in").click()
-    wait.until(lambda driver: MEMBERS_CRUD in feed_messages(driver))
+    sign_in(browser, wait)
     message = f"Hello from a container {uuid.uuid4().hex[:8]}"
     browser.find_element(By.ID, "crud-message").send_keys(message)
     browser.find_element(By.ID, "crud-submit").click()
