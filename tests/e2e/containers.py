@@ -20,12 +20,13 @@ CONTAINERS = ROOT / "tests" / "containers"
 CONTAINERS_CONF = CONTAINERS / "containers.conf"
 
 
-def podman(*args: str, check: bool = True, timeout: float = 120) -> str:
+def podman(*args: str, check: bool = True, timeout: float = 120, stderr: bool = False) -> str:
+    """podman's standard output (and its standard error after it, with `stderr`: a container's log has both)."""
     result = subprocess.run(["podman", *args], capture_output=True, text=True, timeout=timeout,
                             env={**os.environ, "CONTAINERS_CONF": str(CONTAINERS_CONF)})
     if check and result.returncode != 0:
         raise RuntimeError(f"podman {' '.join(args)} exited {result.returncode}: {result.stderr.strip()}")
-    return result.stdout
+    return result.stdout + (result.stderr if stderr else "")
 
 
 class Engine:
@@ -114,14 +115,8 @@ class Compose:
             for container in self.containers():
                 state = json.loads(podman("inspect", container["Id"]))[0]["State"]
                 out.write(f"\n=== {container['service']}: {json.dumps(state, indent=1)}\n")
-                result = subprocess.run(["podman", "logs", container["Id"]], capture_output=True, text=True,
-                                        env={**os.environ, "CONTAINERS_CONF": str(CONTAINERS_CONF)})
-                out.write(result.stdout + result.stderr)
+                out.write(podman("logs", container["Id"], check=False, stderr=True))
 
     def logs(self, service: str) -> str:
         ids = [c["Id"] for c in self.containers() if c["service"] == service]
-        if not ids:
-            return ""
-        result = subprocess.run(["podman", "logs", ids[0]], capture_output=True, text=True,
-                                env={**os.environ, "CONTAINERS_CONF": str(CONTAINERS_CONF)})
-        return result.stdout + result.stderr
+        return podman("logs", ids[0], check=False, stderr=True) if ids else ""
