@@ -133,22 +133,18 @@ public func buildRouter<Store: CruddurStore, Verifier: AccessTokenVerifier>(
         activities: ActivityService(store: store, cache: feedCache, clock: clock),
         callers: callers,
         bodyDecoder: configuration.bodyDecoder, writeLimiter: writeLimiter)
-    router.addRoutes(
-        HealthController(store: store, verifier: verifier, lifecycle: lifecycle).endpoints, atPath: "/api")
-    router.addRoutes(activities.publicEndpoints, atPath: "/api/activities")
-    router.group("/api/activities", context: AuthenticatedRequestContext.self)
-        .addRoutes(activities.protectedEndpoints)
-    router.addRoutes(UsersController(feeds: feeds, profiles: profileService).endpoints, atPath: "/api/users")
-    router.group("/api", context: AuthenticatedRequestContext.self)
-        .addRoutes(
-            MessagesController(
-                messages: MessageService(store: store, clock: clock), callers: callers,
-                bodyDecoder: configuration.bodyDecoder, writeLimiter: writeLimiter
-            ).endpoints)
-    router.group("/api/profile", context: AuthenticatedRequestContext.self)
-        .addRoutes(
-            ProfileController(profiles: profileService, callers: callers, bodyDecoder: configuration.bodyDecoder)
-                .endpoints)
+    var handlers = RouteHandlers()
+    handlers.add(HealthController(store: store, verifier: verifier, lifecycle: lifecycle).handlers)
+    handlers.add(activities.handlers)
+    handlers.add(UsersController(feeds: feeds, profiles: profileService).handlers)
+    handlers.add(
+        MessagesController(
+            messages: MessageService(store: store, clock: clock), callers: callers,
+            bodyDecoder: configuration.bodyDecoder, writeLimiter: writeLimiter
+        ).handlers)
+    handlers.add(
+        ProfileController(profiles: profileService, callers: callers, bodyDecoder: configuration.bodyDecoder).handlers)
+    handlers.register(on: router)
     ExtAuthzController().register(on: router)
     return router
 }

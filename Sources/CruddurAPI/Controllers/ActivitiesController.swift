@@ -25,22 +25,13 @@ public struct ActivitiesController<Store: ActivityStore & UserStore>: Sendable {
         self.writeLimiter = writeLimiter
     }
 
-    /// Routes anyone may call; signed-in callers see more.
-    public var publicEndpoints: RouteCollection<AppRequestContext> {
-        RouteCollection(context: AppRequestContext.self)
-            .get("home", use: home)
-            .get("search", use: search)
-            .get("@{handle}", use: userFeed)
-            .get("@{handle}/status/{uuid}", use: showByHandle)
-            .get("{uuid}", use: show)
-    }
-
-    /// Routes that need a verified caller.
-    public var protectedEndpoints: RouteCollection<AuthenticatedRequestContext> {
-        RouteCollection(context: AuthenticatedRequestContext.self)
-            .get("notifications", use: notifications)
-            .post(use: create)
-            .post("{uuid}/reply", use: reply)
+    /// The handlers of the activity routes (their paths and access: ``APIRoutes``).
+    public var handlers: [RouteName: RouteHandler] {
+        [
+            .home: .anyone(home), .search: .anyone(search), .userFeed: .anyone(userFeed),
+            .showByHandle: .anyone(showByHandle), .show: .anyone(show),
+            .notifications: .caller(notifications), .create: .caller(create), .reply: .caller(reply),
+        ]
     }
 
     /// The home feed.

@@ -16,10 +16,8 @@ public struct HealthController<Store: ActivityStore, Verifier: AccessTokenVerifi
         self.lifecycle = lifecycle
     }
 
-    public var endpoints: RouteCollection<AppRequestContext> {
-        RouteCollection(context: AppRequestContext.self)
-            .get("health", use: live)
-            .get("health-check", use: ready)
+    public var handlers: [RouteName: RouteHandler] {
+        [.liveness: .anyone(live), .readiness: .anyone(ready)]
     }
 
     /// The process answers.

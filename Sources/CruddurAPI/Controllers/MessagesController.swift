@@ -21,11 +21,8 @@ public struct MessagesController<Store: CruddurStore>: Sendable {
         self.writeLimiter = writeLimiter
     }
 
-    public var endpoints: RouteCollection<AuthenticatedRequestContext> {
-        RouteCollection(context: AuthenticatedRequestContext.self)
-            .get("message_groups", use: groups)
-            .get("messages/{message_group_uuid}", use: conversation)
-            .post("messages", use: write)
+    public var handlers: [RouteName: RouteHandler] {
+        [.messageGroups: .caller(groups), .conversation: .caller(conversation), .writeMessage: .caller(write)]
     }
 
     /// The caller's conversations, most recent first.

@@ -15,10 +15,8 @@ public struct ProfileController<Store: ActivityStore & UserStore>: Sendable {
         self.bodyDecoder = bodyDecoder
     }
 
-    public var endpoints: RouteCollection<AuthenticatedRequestContext> {
-        RouteCollection(context: AuthenticatedRequestContext.self)
-            .put("update", use: update)
-            .post("update", use: update)
+    public var handlers: [RouteName: RouteHandler] {
+        [.updateProfile: .caller(update)]
     }
 
     /// Updates the caller's profile and answers the new one.

@@ -12,10 +12,8 @@ public struct UsersController<Store: ActivityStore & UserStore>: Sendable {
         self.profiles = profiles
     }
 
-    public var endpoints: RouteCollection<AppRequestContext> {
-        RouteCollection(context: AppRequestContext.self)
-            .get("@{handle}/short", use: short)
-            .get("@{handle}", use: profile)
+    public var handlers: [RouteName: RouteHandler] {
+        [.userShort: .anyone(short), .userProfile: .anyone(profile)]
     }
 
     /// A user's profile.

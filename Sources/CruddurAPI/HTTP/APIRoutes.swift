@@ -10,16 +10,27 @@ public enum RouteAccess: String, Sendable {
     case protected
 }
 
+/// What a route does: the key by which a controller hands the router its handler.
+public enum RouteName: String, Sendable, CaseIterable {
+    case liveness, readiness
+    case home, notifications, search, userFeed, showByHandle, create, show, reply
+    case userShort, userProfile
+    case messageGroups, conversation, writeMessage
+    case updateProfile
+}
+
 /// One route of the API and its access policy.
 public struct APIRoute: Sendable, Equatable {
     public let method: HTTPRequest.Method
     public let path: String
     public let access: RouteAccess
+    public let name: RouteName
 
-    init(_ method: HTTPRequest.Method, _ path: String, _ access: RouteAccess) {
+    init(_ method: HTTPRequest.Method, _ path: String, _ access: RouteAccess, _ name: RouteName) {
         self.method = method
         self.path = path
         self.access = access
+        self.name = name
     }
 
     /// How well `segments` fits this route's path: `nil` when it does not, else the count of literal matches.
@@ -41,28 +52,30 @@ public struct APIRoute: Sendable, Equatable {
     }
 }
 
-/// The route table: the single statement of every route's method, path and access policy. The 405 answers
-/// and the Envoy `ext_authz` check read it, `tools/envoy-routes` writes Envoy's `jwt_authn` and RBAC rules from
-/// it (one entry per line, in this form: the tool reads this array), and a test holds the router to it.
+/// The route table: the single statement of every route's method, path and access policy. The router registers
+/// every route from it (``RouteHandlers``: the controllers give a handler per ``RouteName``), the 405 answers and
+/// the Envoy `ext_authz` check read it, and `tools/envoy-routes` writes Envoy's `jwt_authn` and RBAC rules from
+/// it (one entry per line, in this form: the tool reads this array).
 public enum APIRoutes {
     public static let all: [APIRoute] = [
-        APIRoute(.get, "/api/health", .open),
-        APIRoute(.get, "/api/health-check", .open),
-        APIRoute(.get, "/api/activities/home", .public),
-        APIRoute(.get, "/api/activities/notifications", .protected),
-        APIRoute(.get, "/api/activities/search", .public),
-        APIRoute(.get, "/api/activities/@{handle}", .public),
-        APIRoute(.get, "/api/activities/@{handle}/status/{uuid}", .public),
-        APIRoute(.post, "/api/activities", .protected),
-        APIRoute(.get, "/api/activities/{uuid}", .public),
-        APIRoute(.post, "/api/activities/{uuid}/reply", .protected),
-        APIRoute(.get, "/api/users/@{handle}/short", .public),
-        APIRoute(.get, "/api/users/@{handle}", .public),
-        APIRoute(.get, "/api/message_groups", .protected),
-        APIRoute(.get, "/api/messages/{message_group_uuid}", .protected),
-        APIRoute(.post, "/api/messages", .protected),
-        APIRoute(.put, "/api/profile/update", .protected),
-        APIRoute(.post, "/api/profile/update", .protected),
+        APIRoute(.get, "/api/health", .open, .liveness),
+        APIRoute(.get, "/api/health-check", .open, .readiness),
+        APIRoute(.get, "/api/activities/home", .public, .home),
+        APIRoute(.get, "/api/activities/notifications", .protected, .notifications),
+        APIRoute(.get, "/api/activities/search", .public, .search),
+        APIRoute(.get, "/api/activities/@{handle}", .public, .userFeed),
+        APIRoute(.get, "/api/activities/@{handle}/status/{uuid}", .public, .showByHandle),
+        APIRoute(.post, "/api/activities", .protected, .create),
+        APIRoute(.get, "/api/activities/{uuid}", .public, .show),
+        APIRoute(.post, "/api/activities/{uuid}/reply", .protected, .reply),
+        APIRoute(.get, "/api/users/@{handle}/short", .public, .userShort),
+        APIRoute(.get, "/api/users/@{handle}", .public, .userProfile),
+        APIRoute(.get, "/api/message_groups", .protected, .messageGroups),
+        APIRoute(.get, "/api/messages/{message_group_uuid}", .protected, .conversation),
+        APIRoute(.post, "/api/messages", .protected, .writeMessage),
+        // PUT is what the upstream frontend sends; POST is what the upstream backend declared.
+        APIRoute(.put, "/api/profile/update", .protected, .updateProfile),
+        APIRoute(.post, "/api/profile/update", .protected, .updateProfile),
     ]
 
     /// The route that serves `method` on `path`, preferring literal segments over captures.
