@@ -104,6 +104,7 @@ let package = Package(
             dependencies: [
                 "CruddurDomain", "CruddurAuth", "PostgresDriver",
                 .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

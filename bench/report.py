@@ -48,6 +48,9 @@ def main() -> int:
     if any(name.startswith("anonymous home, no feed cache, on the standby") for name in scenarios):
         standby_bars(scenarios, extra, bar)
         return report(out, scenarios, extra, bars, samples)
+    ceiling_bars(scenarios, extra, bar)
+    if "home signed in (1 token)" not in scenarios:  # --ceilings, --observability
+        return report(out, scenarios, extra, bars, samples)
 
     signed, anonymous = get("home signed in (1 token)", "rps"), get("home anonymous", "rps")
     bar("home signed in >= 50% of liveness req/s", round(signed / ceiling, 3), 0.5, signed / ceiling >= 0.5)
@@ -139,6 +142,30 @@ def main() -> int:
     rss = extra.get("server rss", {}).get("mib")
     bar("server RSS <= 64 MiB after the run", rss, 64, rss is not None and rss <= 64)
     return report(out, scenarios, extra, bars, samples)
+
+
+def ceiling_bars(scenarios, extra, bar):
+    """Our liveness route as a fraction of a bare Hummingbird route, our edge as a fraction of a bare Envoy in
+    front of the same server: the median over rounds of the ratio within each round (issue 25)."""
+    def paired(numerator, denominator):
+        ratios = sorted(r["rps"] / scenarios[f"{denominator} #{n.rsplit('#', 1)[1]}"]["rps"]
+                        for n, r in scenarios.items()
+                        if n.startswith(numerator + " #") and f"{denominator} #{n.rsplit('#', 1)[1]}" in scenarios)
+        return (ratios[len(ratios) // 2], ratios) if ratios else (None, [])
+
+    bare_hb, bare_envoy = "bare Hummingbird route", "liveness through a bare Envoy"
+    for numerator, denominator, least in [("liveness, default settings", bare_hb, 0.8),
+                                          ("liveness through the edge, jwt_authn", bare_envoy, 0.9)]:
+        ratio, ratios = paired(numerator, denominator)
+        if ratio is not None:
+            bar(f"{numerator} >= {least} x {denominator} (median of {len(ratios)} paired rounds)", round(ratio, 3),
+                least, ratio >= least)
+    for numerator, denominator in [("liveness, LOG_LEVEL=warning METRICS=off", bare_hb), ("liveness direct", bare_hb),
+                                   (bare_envoy, "liveness direct"), ("liveness through the edge, ext_authz", bare_envoy)]:
+        ratio, ratios = paired(numerator, denominator)
+        if ratio is not None:
+            extra[f"{numerator} / {denominator}, each round"] = {
+                "value": f"median {ratio:.3f} of " + " ".join(f"{r:.3f}" for r in ratios)}
 
 
 def median_over_rounds(scenarios, name, field):

@@ -1,6 +1,7 @@
 // In-process micro-benchmarks of the token verifier, in release mode: a cold verification (parse and RSA
 // signature check), a cached hit, and parsing a JWKS document. Prints one JSON object.
-// `cruddur-bench pg URL SECONDS TASKS CONNECTIONS` runs the database client line instead (ClientLine.swift).
+// `cruddur-bench pg URL SECONDS TASKS CONNECTIONS` runs the database client line instead (ClientLine.swift);
+// `cruddur-bench bare-server PORT` serves a bare Hummingbird route (BareServer.swift).
 import CruddurAuth
 import CryptoExtras
 import Foundation
@@ -67,6 +68,10 @@ if arguments.first == "pg", arguments.count == 5, let seconds = Double(arguments
     }.value
     let output = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
     print(String(decoding: output, as: UTF8.self))
+    exit(0)
+}
+if arguments.first == "bare-server", arguments.count == 2, let port = Int(arguments[1]) {
+    try await BareServer.run(port: port)
     exit(0)
 }
 let coldCount = Int(arguments.first ?? "") ?? 2000
