@@ -71,6 +71,7 @@ def main() -> int:
             steps.observability(bench, int(os.environ.get("OBS_ROUNDS", 7)), int(os.environ.get("OBS_SECONDS", 3)))
         elif args.ceilings:
             steps.ceilings(bench, int(os.environ.get("CEILING_ROUNDS", 3)))
+            steps.edge_parts(bench, int(os.environ.get("CEILING_ROUNDS", 3)))
         else:
             everything(bench, args.large)
         bench.record({"kind": "rss", "name": "server rss", "mib": rss_mib(rig.pid("server"))})

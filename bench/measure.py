@@ -31,14 +31,14 @@ class Bench:
     def wrk(self, scenario: Scenario, name: str | None = None, seconds: float | None = None,
             postgres_cpu: bool = False) -> dict:
         """Drives the scenario with wrk (bench/wrk/scenario.lua) and records req/s, latency, errors, and the
-        target server's CPU per request (when it is a server) and the primary's (when asked)."""
+        target's CPU per request (the server's, or the Envoy's) and the primary's (when asked)."""
         name = name or scenario.name
         print(f"bench: {name}", flush=True)
         url = self.rig.url(scenario.target) + scenario.path.replace("{show}", self.show)
         seconds = seconds or max(1, round(self.duration * scenario.length))
         threads = 2 if scenario.connections >= 2 else 1
         pid = self.rig.pid(scenario.target)
-        before, pg_before = (cpu_ticks(pid) if pid else 0), (self.rig.postgres_ticks() if postgres_cpu else 0)
+        before, pg_before = cpu_ticks(pid), (self.rig.postgres_ticks() if postgres_cpu else 0)
         output = subprocess.run(
             ["wrk", f"-t{threads}", f"-c{scenario.connections}", f"-d{seconds}s", "--timeout", "5s", "--latency",
              "-s", str(BENCH / "wrk" / "scenario.lua"), url],
@@ -48,7 +48,7 @@ class Bench:
             sys.exit(f"bench: wrk gave no result for {name}:\n{output}")
         result = {**json.loads(line.split(" ", 1)[1]), "kind": "wrk", "name": name}
         requests_done = result.get("requests")
-        if pid and requests_done:
+        if requests_done:
             result["server_cpu_us_per_request"] = round((cpu_ticks(pid) - before) * 1e6 / TICK / requests_done, 1)
         if postgres_cpu and requests_done:
             ticks = self.rig.postgres_ticks() - pg_before

@@ -147,8 +147,8 @@ def main() -> int:
 def ceiling_bars(scenarios, extra, bar):
     """Our liveness route as a fraction of a bare Hummingbird route, our edge as a fraction of a bare Envoy in
     front of the same server: the median over rounds of the ratio within each round (issue 25)."""
-    def paired(numerator, denominator):
-        ratios = sorted(r["rps"] / scenarios[f"{denominator} #{n.rsplit('#', 1)[1]}"]["rps"]
+    def paired(numerator, denominator, field="rps"):
+        ratios = sorted(r[field] / scenarios[f"{denominator} #{n.rsplit('#', 1)[1]}"][field]
                         for n, r in scenarios.items()
                         if n.startswith(numerator + " #") and f"{denominator} #{n.rsplit('#', 1)[1]}" in scenarios)
         return (ratios[len(ratios) // 2], ratios) if ratios else (None, [])
@@ -166,6 +166,15 @@ def ceiling_bars(scenarios, extra, bar):
         if ratio is not None:
             extra[f"{numerator} / {denominator}, each round"] = {
                 "value": f"median {ratio:.3f} of " + " ".join(f"{r:.3f}" for r in ratios)}
+    parts = sorted({n.split(": ", 1)[1].rsplit(" #", 1)[0] for n in scenarios if n.startswith("edge part: ")})
+    # Envoy's CPU per request reads steadier here than req/s: what a part costs is the share of the whole edge's
+    # CPU per request that goes when it is taken out.
+    for part in [p for p in parts if p != "whole"]:
+        for field, label in [("rps", "req/s"), ("server_cpu_us_per_request", "Envoy CPU per request")]:
+            ratio, ratios = paired(f"edge part: {part}", "edge part: whole", field)
+            if ratio is not None:
+                extra[f"edge with {part} / the whole edge, {label}"] = {
+                    "value": f"median {ratio:.3f} of " + " ".join(f"{r:.3f}" for r in ratios)}
 
 
 def median_over_rounds(scenarios, name, field):
@@ -216,13 +225,14 @@ def report(out, scenarios, extra, bars, samples):
                 "derived": {name: item["value"] for name, item in extra.items() if "value" in item}}
     out.write_text(json.dumps(document, indent=2) + "\n")
 
-    header = f"{'scenario':50} {'req/s':>10} {'ratio':>6} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
+    header = f"{'scenario':50} {'req/s':>10} {'ratio':>6} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'cpu µs':>7}"
     print(header)
     print("-" * len(header))
     for result in scenarios.values():
         errors = result["errors"] + result["non_2xx"]
         print(f"{result['name']:50} {result['rps']:>10.0f} {result['ratio_to_ceiling']:>6.2f} "
-              f"{result['p50_ms']:>8.2f} {result['p99_ms']:>8.2f} {errors:>7}")
+              f"{result['p50_ms']:>8.2f} {result['p99_ms']:>8.2f} {errors:>7} "
+              f"{result.get('server_cpu_us_per_request', ''):>7}")
     if rss is not None:
         print(f"{'server RSS after the run':50} {rss} MiB")
     for sample in samples:

@@ -22,7 +22,7 @@ class Rig:
         self.out, self.bin_dir = out, bin_dir
         self.processes: list[Process] = []
         self.servers: dict[str, tuple[str, int]] = {}  # name: (URL, pid)
-        self.edges: dict[str, str] = {}
+        self.edges: dict[str, tuple[str, int]] = {}  # name: (URL, pid)
         self.database = None
 
     # PostgreSQL ---------------------------------------------------------------------------------------------
@@ -101,12 +101,31 @@ class Rig:
         return url
 
     def url(self, target: str) -> str:
-        return self.servers[target][0] if target in self.servers else self.edges[target]
+        return (self.servers.get(target) or self.edges[target])[0]
 
-    def pid(self, target: str) -> int | None:
-        return self.servers[target][1] if target in self.servers else None
+    def pid(self, target: str) -> int:
+        """The process serving `target`, a server or an Envoy (whose CPU per request a scenario records)."""
+        return (self.servers.get(target) or self.edges[target])[1]
 
     # Edges --------------------------------------------------------------------------------------------------
+
+    def edge_variant(self, name: str, edge: str, change) -> str:
+        """A copy of edge `edge`'s configuration, changed by `change` (a function of its parsed YAML and its HTTP
+        connection manager), on ports of its own, one worker: to read what one part of the edge costs."""
+        config = yaml.safe_load((self.out / f"{edge}-envoy.yaml").read_text())
+        listen, admin = free_port(), free_port()
+        config["admin"]["address"]["socket_address"]["port_value"] = admin
+        listener = config["static_resources"]["listeners"][0]
+        listener["address"]["socket_address"]["port_value"] = listen
+        change(config, listener["filter_chains"][0]["filters"][0]["typed_config"])
+        path = self.out / f"{name}.yaml"
+        path.write_text(yaml.safe_dump(config, sort_keys=False))
+        return self.envoy(name, *run_envoy(name, path, listen, admin, logs=self.out, concurrency=1))
+
+    def envoy(self, name: str, process: Process, url: str, admin: int) -> str:
+        self.keep(process)
+        self.edges[name] = (url, process.popen.pid)
+        return url
 
     def edge(self, name: str, backends: list[str], settings: dict) -> str:
         """Envoy rendered from envoy/envoy.yaml, one worker, in front of the named servers (a setting's value that
@@ -114,11 +133,8 @@ class Rig:
         ports = [int(self.url(server).rsplit(":", 1)[1]) for server in backends]
         settings = {key: self.url(value).removeprefix("http://") if value in self.servers else value
                     for key, value in settings.items()}
-        process, url, _ = start_envoy(name, ports, "http://localhost:3000", self.cognito_env(), logs=self.out,
-                                      envoy_env={"EDGE_WRITE_BURST": "1000000", **settings}, concurrency=1)
-        self.keep(process)
-        self.edges[name] = url
-        return url
+        return self.envoy(name, *start_envoy(name, ports, "http://localhost:3000", self.cognito_env(), logs=self.out,
+                                             envoy_env={"EDGE_WRITE_BURST": "1000000", **settings}, concurrency=1))
 
     def bare_edge(self, name: str, backend: str) -> str:
         """Envoy with the router filter only (no access log, no other filter), one worker, in front of `backend`:
@@ -145,10 +161,7 @@ class Rig:
                                                                                "port_value": port}}}}]}]}}]}}
         path = self.out / f"{name}.yaml"
         path.write_text(yaml.safe_dump(config, sort_keys=False))
-        process, url, _ = run_envoy(name, path, listen, admin, logs=self.out, concurrency=1)
-        self.keep(process)
-        self.edges[name] = url
-        return url
+        return self.envoy(name, *run_envoy(name, path, listen, admin, logs=self.out, concurrency=1))
 
     def keep(self, process: Process) -> Process:
         self.processes.append(process)

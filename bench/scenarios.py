@@ -127,3 +127,50 @@ LARGE = [
 # The observability servers, read in rounds against the one without metrics.
 OBSERVED = [("metrics off", "server-quiet"), ("metrics on", "server-metered"),
             ("metrics + JSON access log", "server-observed"), ("metrics off, a twin server", "server-quiet-twin")]
+
+
+def _without_filters(*names):
+    def change(config, manager):
+        manager["http_filters"] = [f for f in manager["http_filters"]
+                                   if f["name"].rsplit(".", 1)[1] not in names]
+        if "jwt_authn" in names:  # the jwks cluster serves jwt_authn only
+            config["static_resources"]["clusters"] = [c for c in config["static_resources"]["clusters"]
+                                                      if c["name"] != "jwks"]
+    return change
+
+
+def _without_access_log(config, manager):
+    del manager["access_log"]
+
+
+def _without_path_rules(config, manager):
+    for key in ["normalize_path", "merge_slashes", "path_with_escaped_slashes_action"]:
+        manager.pop(key, None)
+    manager.get("common_http_protocol_options", {}).pop("headers_with_underscores_action", None)
+
+
+def _without_retries(config, manager):
+    for host in manager["route_config"]["virtual_hosts"]:
+        for route in host["routes"]:
+            route.get("route", {}).pop("retry_policy", None)
+
+
+def _plain_cluster(config, manager):
+    backend = next(c for c in config["static_resources"]["clusters"] if c["name"] == "backend")
+    for key in ["lb_policy", "circuit_breakers", "health_checks", "outlier_detection"]:
+        backend.pop(key, None)
+
+
+# The project's jwt_authn edge with one part taken out at a time (bench/run --ceilings): what each costs, read
+# against the whole edge and the bare Envoy in the same rounds, on the liveness route without a token.
+EDGE_PARTS = {
+    "no access log": _without_access_log,
+    "no header_mutation": _without_filters("header_mutation"),
+    "no cors": _without_filters("cors"),
+    "no local_ratelimit": _without_filters("local_ratelimit"),
+    "no buffer": _without_filters("buffer"),
+    "no jwt_authn, no rbac": _without_filters("jwt_authn", "rbac"),
+    "no path rules": _without_path_rules,
+    "no retry policies": _without_retries,
+    "a plain cluster": _plain_cluster,
+}

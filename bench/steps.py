@@ -27,6 +27,24 @@ def ceilings(bench: Bench, rounds: int = 3) -> None:
             bench.wrk(scenario, name=f"{scenario.name} #{number}", seconds=bench.ceiling_seconds)
 
 
+def edge_parts(bench: Bench, rounds: int = 3) -> None:
+    """The jwt_authn edge with one part removed at a time (scenarios.EDGE_PARTS), beside the whole edge and the
+    bare Envoy, in turned rounds on the liveness route: what each part of the edge costs."""
+    from .scenarios import EDGE_PARTS
+    targets = [("whole", "envoy-jwt"), ("bare", "envoy-bare")]
+    for part, change in EDGE_PARTS.items():
+        name = "envoy-jwt-" + part.replace(" ", "-").replace(",", "")
+        bench.rig.edge_variant(name, "envoy-jwt", change)
+        targets.append((part, name))
+    for _, target in targets:
+        bench.warm(target, "/api/health", tokens=None, seconds=1)
+    for number in range(1, rounds + 1):
+        turned = targets[number % len(targets):] + targets[:number % len(targets)]
+        for part, target in turned:
+            bench.wrk(Scenario("", target, "/api/health", tokens=None), name=f"edge part: {part} #{number}",
+                      seconds=bench.ceiling_seconds)
+
+
 def observability(bench: Bench, rounds: int, seconds: int) -> None:
     """Run to run, one server's req/s moves by 20% on this shared machine, within a run by less over seconds:
     the price of metrics and logs is the median over short rounds of each one's ratio to the server without
