@@ -115,7 +115,9 @@ class Edge:
         self.replicas[index] = process
 
     def backend_requests(self, index: int = 0) -> list[dict]:
-        """The requests replica `index` itself served, from its debug request log."""
+        """The requests replica `index` itself served, from its debug request log. A replica's lines reach its log
+        within 50 ms (its buffered standard output): read 0.2 s on, so a request missing from it was not served."""
+        time.sleep(0.2)
         served = []
         for line in self.replicas[index].log_text().splitlines():
             if " request" in line and "path=" in line:

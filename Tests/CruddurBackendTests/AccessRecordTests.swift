@@ -93,3 +93,56 @@ struct LogLineWriterTests {
         #expect(cut.utf8.count <= 300)
     }
 }
+
+/// The text log writes `StreamLogHandler`'s lines itself; the access line says what the record's metadata says.
+@Suite("Text log lines")
+struct TextLogLineTests {
+    @Test(arguments: [
+        AccessRecord(
+            method: "GET", path: "/api/activities/home", route: "/api/activities/home", status: 200,
+            durationMicros: 512, bytes: 6761, edgeSub: "edge"),
+        AccessRecord(
+            method: "POST", path: "/api/x", route: "none", status: 503, durationMicros: 3_001_250, bytes: nil,
+            edgeSub: nil),
+    ])
+    func theAccessLineIsTheLineOfTheRecordsMetadata(record: AccessRecord) {
+        let loggers: Logger.Metadata = [
+            "request_id": "r-1", "trace_id": "t-1", "status": "shadowed", "a": "first", "zz": "last",
+            "hb.request.id": "r-1", "n": .stringConvertible(42),
+        ]
+        let text = { (write: (inout LogLineWriter) -> Void) in
+            LogLineWriter.withLine(write) { String(decoding: $0, as: UTF8.self) }
+        }
+        let direct = text {
+            TextLogHandler.writeAccessLine(record, 1_764_460_800, label: "cruddur", metadata: loggers, into: &$0)
+        }
+        let general = text {
+            TextLogHandler.writeLine(
+                1_764_460_800, level: .info, label: "cruddur",
+                fields: TextLogHandler.fields(loggers.merging(record.metadata) { _, new in new }), source: "CruddurAPI",
+                message: "request", into: &$0)
+        }
+        #expect(direct == general)
+        #expect(direct.contains(" a=first bytes=") || record.bytes == nil)
+    }
+
+    /// `<local time> <level> <label>: <key=value ...> [<source>] <message>`, as swift-log's `StreamLogHandler`.
+    @Test func aLineIsStreamLogHandlersLine() throws {
+        let text = LogLineWriter.withLine { line in
+            TextLogHandler.writeLine(
+                1_764_460_800, level: .info, label: "cruddur", fields: [("a", "1"), ("b", "two words")],
+                source: "CruddurAPI", message: "request", into: &line)
+        } _: {
+            String(decoding: $0, as: UTF8.self)
+        }
+        let pattern =
+            #/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} info cruddur: a=1 b=two words \[CruddurAPI\] request\n$/#
+        #expect(try pattern.wholeMatch(in: text) != nil, "\(text)")
+        let bare = LogLineWriter.withLine { line in
+            TextLogHandler.writeLine(0, level: .warning, label: "", fields: [], source: "S", message: "m", into: &line)
+        } _: {
+            String(decoding: $0, as: UTF8.self)
+        }
+        #expect(bare.hasSuffix(" warning: [S] m\n"), "\(bare)")
+    }
+}

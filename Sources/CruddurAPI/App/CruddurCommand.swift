@@ -23,7 +23,7 @@ public enum CruddurCommand {
             case "serve":
                 let configuration = try AppConfiguration(settings)
                 let logger = bootstrapLogging(configuration)
-                defer { JSONLogHandler.flush() }
+                defer { LogOutput.standard.flush() }
                 try await ServeCommand.run(configuration: configuration, logger: logger)
                 return 0
             case "migrate", "seed":

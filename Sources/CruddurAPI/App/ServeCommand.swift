@@ -57,7 +57,7 @@ enum ServeCommand {
         Thread.detachNewThread {
             Thread.sleep(forTimeInterval: Double(timeout))
             logger.error("Shutdown did not finish within \(timeout) s; exiting anyway")
-            JSONLogHandler.flush()
+            LogOutput.standard.flush()
             exit(0)
         }
         await group.triggerGracefulShutdown()

@@ -18,12 +18,14 @@ enum AccessLog {
             method: request.method.rawValue, path: path(request.head.path ?? "/"), route: route,
             status: response.status.code, durationMicros: seconds * 1_000_000 + attoseconds / 1_000_000_000_000,
             bytes: response.body.contentLength, edgeSub: request.headers[.xCurrentUser].flatMap(sub))
-        // The JSON handler writes the record's fields straight into the line: going through swift-log's
+        // The JSON and text handlers write the record's fields straight into the line: going through swift-log's
         // metadata dictionaries cost about a tenth of a request (perf, see docs/observability.md). The type is
         // compared rather than cast: `as?` on the handler was a tenth of the access log's samples.
         let handler = logger.handler
         if type(of: handler) == JSONLogHandler.self, handler.metadataProvider == nil {
             JSONLogHandler.log(access: record, label: logger.label, metadata: handler.metadata)
+        } else if type(of: handler) == TextLogHandler.self, handler.metadataProvider == nil {
+            TextLogHandler.log(access: record, label: logger.label, metadata: handler.metadata)
         } else {
             logger.info(AccessRecord.message, metadata: record.metadata)
         }
@@ -73,6 +75,30 @@ struct AccessRecord {
         if let bytes { metadata["bytes"] = "\(bytes)" }
         if let edgeSub { metadata["edge_sub"] = "\(edgeSub)" }
         return metadata
+    }
+
+    /// The keys ``writeText(_:into:)`` writes, in the order a text line sorts them.
+    static let textKeys = ["bytes", "duration_ms", "edge_sub", "method", "path", "route", "status"]
+
+    /// ` key=value` of a text line for one of ``textKeys``, saying what ``metadata`` says; nothing for a field the
+    /// record does not have. Written straight into the line, as ``writeMembers(into:)`` is.
+    func writeText(_ key: String, into line: inout LogLineWriter) {
+        func field(_ name: StaticString, _ write: (inout LogLineWriter) -> Void) {
+            line.append(byte: UInt8(ascii: " "))
+            line.append(name)
+            line.append(byte: UInt8(ascii: "="))
+            write(&line)
+        }
+        switch key {
+        case "bytes": if let bytes { field("bytes") { JSONScalars.writeDecimal(bytes, into: &$0) } }
+        case "duration_ms": field("duration_ms") { writeDuration(into: &$0) }
+        case "edge_sub": if let edgeSub { field("edge_sub") { $0.append(text: edgeSub) } }
+        case "method": field("method") { $0.append(text: method) }
+        case "path": field("path") { $0.append(text: path) }
+        case "route": field("route") { $0.append(text: route) }
+        case "status": field("status") { JSONScalars.writeDecimal(status, into: &$0) }
+        default: break
+        }
     }
 
     /// The duration in milliseconds with three decimals (microseconds), as `duration_ms` shows it.

@@ -1,14 +1,6 @@
 import CruddurDomain
 import Foundation
 import Logging
-import NIOCore
-import Synchronization
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 
 /// `LOG_FORMAT=json`: one JSON object per line on standard output, with `time` (RFC 3339, UTC), `level`,
 /// `label`, `message`, and every metadata key as a field of its own (nested metadata as JSON). Hand-written
@@ -18,14 +10,6 @@ public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var metadataProvider: Logger.MetadataProvider?
     let label: String
-
-    /// Lines collect here and reach standard output at most 50 ms later, written by a thread of their own: a
-    /// write per line was the larger half of an access log line's cost, and a write on the request's path
-    /// every 32 KiB still 2% of a signed-in home request's CPU (perf). ``flush()`` empties it (on shutdown).
-    static let output = LogOutput()
-
-    /// Writes whatever is buffered now.
-    public static func flush() { output.flush() }
 
     public init(label: String, metadataProvider: Logger.MetadataProvider? = nil) {
         self.label = label
@@ -48,7 +32,7 @@ public struct JSONLogHandler: LogHandler {
             Self.writeLine(
                 time: now, level: event.level, label: label, message: event.message, metadata: merged, into: &line)
         } _: {
-            Self.output.append(bytes: $0)
+            LogOutput.standard.append(bytes: $0)
         }
     }
 
@@ -71,7 +55,7 @@ public struct JSONLogHandler: LogHandler {
         LogLineWriter.withLine { line in
             writeAccessLine(record, time: now, label: label, metadata: metadata, into: &line)
         } _: {
-            output.append(bytes: $0)
+            LogOutput.standard.append(bytes: $0)
         }
     }
 
@@ -147,75 +131,6 @@ public struct JSONLogHandler: LogHandler {
                 write(value, into: &line)
             }
             line.append(byte: UInt8(ascii: "}"))
-        }
-    }
-}
-
-/// Standard output, buffered: whole lines only, written every 50 ms by a thread of its own. Past 4 MiB
-/// waiting (standard output is not being read fast enough), the request that appends writes them itself,
-/// so memory stays bounded and a blocked pipe slows the server rather than growing it.
-final class LogOutput: Sendable {
-    let pending = Mutex(ByteBuffer())
-    static let highWater = 4 * 1024 * 1024
-
-    init() {
-        Thread.detachNewThread { [self] in
-            while true {
-                Thread.sleep(forTimeInterval: 0.05)
-                flush()
-            }
-        }
-    }
-
-    /// Appends one whole line, under the lock, so lines never interleave.
-    func append(bytes line: UnsafeRawBufferPointer) {
-        let full: ByteBuffer? = pending.withLock { pending in
-            pending.writeBytes(line)
-            guard pending.readableBytes >= Self.highWater else { return nil }
-            return Self.take(&pending)
-        }
-        if let full { Self.write(full) }
-    }
-
-    func flush() {
-        let lines: ByteBuffer? = pending.withLock { pending in
-            guard pending.readableBytes > 0 else { return nil }
-            return Self.take(&pending)
-        }
-        if let lines { Self.write(lines) }
-    }
-
-    /// The buffered lines, leaving an empty buffer behind (no copy of the bytes) with room for a batch like
-    /// this one, so the next 50 ms of lines do not grow it from nothing, copying at every doubling.
-    static func take(_ pending: inout ByteBuffer) -> ByteBuffer {
-        var taken = ByteBuffer()
-        taken.reserveCapacity(min(pending.readableBytes + pending.readableBytes / 4, highWater))
-        swap(&taken, &pending)
-        return taken
-    }
-
-    /// One write(2) per batch; a batch holds whole lines, so lines never interleave.
-    static let writing = Mutex(())
-
-    /// write(2), from Glibc on Linux and Darwin on macOS (`Package.swift` declares both).
-    static func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
-        #if canImport(Glibc)
-            Glibc.write(descriptor, bytes, count)
-        #else
-            Darwin.write(descriptor, bytes, count)
-        #endif
-    }
-
-    static func write(_ buffer: ByteBuffer) {
-        writing.withLock { _ in
-            buffer.withUnsafeReadableBytes { bytes in
-                var offset = 0
-                while offset < bytes.count {
-                    let written = systemWrite(1, bytes.baseAddress! + offset, bytes.count - offset)
-                    if written <= 0 { break }
-                    offset += written
-                }
-            }
         }
     }
 }
