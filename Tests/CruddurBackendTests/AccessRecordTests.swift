@@ -146,3 +146,17 @@ struct TextLogLineTests {
         #expect(bare.hasSuffix(" warning: [S] m\n"), "\(bare)")
     }
 }
+
+@Suite("Trace ids")
+struct TraceIDTests {
+    @Test(arguments: [8, 16])
+    func randomIdsAreLowerHexOfTheirLengthAndDiffer(bytes: Int) {
+        let ids = (0..<1000).map { _ in W3CTrace.randomHex(bytes: bytes) }
+        #expect(Set(ids).count == ids.count)
+        for id in ids {
+            #expect(id.utf8.count == bytes * 2)
+            #expect(id.utf8.allSatisfy { RequestIDMiddleware.isLowerHex($0) })
+            #expect(id.contains { $0 != "0" })
+        }
+    }
+}

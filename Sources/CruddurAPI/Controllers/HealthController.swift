@@ -20,9 +20,11 @@ public struct HealthController<Store: ActivityStore, Verifier: AccessTokenVerifi
         [.liveness: .anyone(live), .readiness: .anyone(ready)]
     }
 
-    /// The process answers.
+    /// The process answers, with the same bytes every time: encoding them with `JSONEncoder` on each request was
+    /// 7% of the route's CPU samples (perf), and the edge and orchestrators call it every second per replica.
     @Sendable func live(request: Request, context: AppRequestContext) -> Response {
-        JSONResponse.make(["success": true])
+        Response(
+            status: .ok, headers: [.contentType: JSONResponse.contentType], body: .init(byteBuffer: liveBody))
     }
 
     /// 200 when the store can serve, 503 otherwise; `checks` names each dependency's state.
@@ -50,3 +52,6 @@ public struct ReadinessReport: Encodable, Sendable {
     public let ver: Int
     public let checks: [String: DependencyState]
 }
+
+/// Liveness's body, written once.
+private let liveBody = ByteBuffer(string: #"{"success":true}"#)
