@@ -2,7 +2,7 @@
 A scenario names its target (a server or an edge below), a path, who calls (anonymous, one token, 1,000 tokens)
 and how hard (connections, seconds as a multiple of --duration). bench/__main__.py runs them in order, with
 the procedures that are not one wrk run (replays, rounds, pgbench, the client line, data growth)."""
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 CREATE_BODY = '{"message": "A benchmark crud", "ttl": "1-hour"}'
 MIXED_PATHS = ("/api/activities/home /api/activities/notifications /api/activities/@worf "
@@ -22,7 +22,6 @@ class Scenario:
     paths: str | None = None        # a mixed load: these paths in turn
     length: float = 1.0             # seconds, as a multiple of --duration
     replay: bool = False            # then pgbench replays the statements this route sends (bench/replay.py)
-    extra: dict = field(default_factory=dict, hash=False)
 
     def wrk_env(self, rig) -> dict:
         env = {"BENCH_METHOD": self.method}
