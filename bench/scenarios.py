@@ -138,6 +138,13 @@ def _without_filters(*names):
     return change
 
 
+def _jwt_catch_all_only(config, manager):
+    """jwt_authn with its last rule alone (any path: a token if there is one), the generated per-route rules gone."""
+    for entry in manager["http_filters"]:
+        if entry["name"].endswith(".jwt_authn"):
+            entry["typed_config"]["rules"] = entry["typed_config"]["rules"][-1:]
+
+
 def _without_access_log(config, manager):
     del manager["access_log"]
 
@@ -169,6 +176,8 @@ EDGE_PARTS = {
     "no local_ratelimit": _without_filters("local_ratelimit"),
     "no buffer": _without_filters("buffer"),
     "no jwt_authn, no rbac": _without_filters("jwt_authn", "rbac"),
+    "no rbac": _without_filters("rbac"),
+    "jwt_authn with its catch-all rule only": _jwt_catch_all_only,
     "no path rules": _without_path_rules,
     "no retry policies": _without_retries,
     "a plain cluster": _plain_cluster,
