@@ -145,6 +145,20 @@ def _jwt_catch_all_only(config, manager):
             entry["typed_config"]["rules"] = entry["typed_config"]["rules"][-1:]
 
 
+def _router_only(config, manager):
+    """Every HTTP filter taken out but the router: what the connection manager's own settings cost."""
+    manager["http_filters"] = [f for f in manager["http_filters"] if f["name"].endswith(".router")]
+
+
+def _plain_manager(config, manager):
+    """The connection manager with the bare Envoy's settings (no access log, path rules, local replies, request
+    id generation, address handling or limits), every filter kept: what the filters cost."""
+    keep = {"@type", "stat_prefix", "codec_type", "route_config", "http_filters"}
+    for key in [key for key in manager if key not in keep]:
+        del manager[key]
+    manager["generate_request_id"] = False
+
+
 def _without_access_log(config, manager):
     del manager["access_log"]
 
@@ -181,4 +195,6 @@ EDGE_PARTS = {
     "no path rules": _without_path_rules,
     "no retry policies": _without_retries,
     "a plain cluster": _plain_cluster,
+    "the router filter only": _router_only,
+    "a plain connection manager": _plain_manager,
 }
