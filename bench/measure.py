@@ -36,13 +36,9 @@ class Bench:
         print(f"bench: {name}", flush=True)
         url = self.rig.url(scenario.target) + scenario.path.replace("{show}", self.show)
         seconds = seconds or max(1, round(self.duration * scenario.length))
-        threads = 2 if scenario.connections >= 2 else 1
         pid = self.rig.pid(scenario.target)
         before, pg_before = cpu_ticks(pid), (self.rig.postgres_ticks() if postgres_cpu else 0)
-        output = subprocess.run(
-            ["wrk", f"-t{threads}", f"-c{scenario.connections}", f"-d{seconds}s", "--timeout", "5s", "--latency",
-             "-s", str(BENCH / "wrk" / "scenario.lua"), url],
-            env={**os.environ, **scenario.wrk_env(self.rig)}, capture_output=True, text=True).stdout
+        output = self.run_wrk(scenario, url, seconds)
         line = next((line for line in output.splitlines() if line.startswith("BENCH_JSON ")), None)
         if line is None:
             sys.exit(f"bench: wrk gave no result for {name}:\n{output}")
@@ -58,10 +54,15 @@ class Bench:
 
     def warm(self, target: str, path: str, tokens: str | None = "one", seconds: int = 3) -> None:
         """Load that is not measured: pools, caches and the token cache filled first."""
-        scenario = Scenario("warm-up", target, path, tokens=tokens)
-        subprocess.run(["wrk", "-t2", f"-c{self.connections}", f"-d{seconds}s", "-s",
-                        str(BENCH / "wrk" / "scenario.lua"), self.rig.url(target) + path],
-                       env={**os.environ, **scenario.wrk_env(self.rig)}, capture_output=True)
+        self.run_wrk(Scenario("warm-up", target, path, tokens=tokens), self.rig.url(target) + path, seconds)
+
+    def run_wrk(self, scenario: Scenario, url: str, seconds: float) -> str:
+        """wrk with bench/wrk/scenario.lua, configured for `scenario`, on `url`: its output."""
+        threads = 2 if scenario.connections >= 2 else 1
+        return subprocess.run(
+            ["wrk", f"-t{threads}", f"-c{scenario.connections}", f"-d{seconds}s", "--timeout", "5s", "--latency",
+             "-s", str(BENCH / "wrk" / "scenario.lua"), url],
+            env={**os.environ, **scenario.wrk_env(self.rig)}, capture_output=True, text=True).stdout
 
     def replay(self, scenario: Scenario, name: str | None = None) -> None:
         """One request to the capture server to warm it, one more whose statements pgbench then replays

@@ -49,6 +49,8 @@ def main() -> int:
         standby_bars(scenarios, extra, bar)
         return report(out, scenarios, extra, bars, samples)
     ceiling_bars(scenarios, extra, bar)
+    if any(name.startswith("home signed in, metrics off #") for name in scenarios):
+        observability_bars(scenarios, extra, bar)
     if "home signed in (1 token)" not in scenarios:  # --ceilings, --observability
         return report(out, scenarios, extra, bars, samples)
 
@@ -71,40 +73,6 @@ def main() -> int:
     if padded:
         bar("home signed in / anonymous with a token-sized header >= 0.97", round(signed / padded, 3), 0.97,
             signed / padded >= 0.97)
-    def paired_median(name, field):
-        """The median over rounds of `name`'s figure divided by the server without metrics in the same round."""
-        off = "home signed in, metrics off"
-        ratios = sorted(r[field] / scenarios[f"{off} #{n.rsplit('#', 1)[1]}"][field]
-                        for n, r in scenarios.items()
-                        if n.startswith(name + " #") and r.get(field) and f"{off} #{n.rsplit('#', 1)[1]}" in scenarios)
-        return (ratios[len(ratios) // 2], len(ratios)) if ratios else (None, 0)
-
-    share = extra.get("observability share")
-    if share:
-        percent = share["percent"]
-        extra["profiled: metrics, % of the server's CPU samples"] = {"value": percent["metrics"]}
-        extra["profiled: JSON access log, % of the server's CPU samples"] = {"value": percent["logs"]}
-        extra["profiled: timing a request for both, % of the server's CPU samples"] = {"value": percent["timing"]}
-        bar("metrics + JSON access log: % of the server's CPU samples (perf) <= 5", percent["any"], 5,
-            percent["any"] <= 5)
-    else:
-        bar("metrics + JSON access log: % of the server's CPU samples (perf) <= 5", None, 5, None)
-    twin, _ = paired_median("home signed in, metrics off, a twin server", "rps")
-    if twin is not None:
-        # The same settings on two servers: how far apart this run reads two identical things.
-        extra["A/A control: a twin server without metrics, req/s / metrics off"] = {"value": round(twin, 3)}
-        twin_cpu, _ = paired_median("home signed in, metrics off, a twin server", "server_cpu_us_per_request")
-        if twin_cpu is not None:
-            extra["A/A control: server CPU per request / metrics off"] = {"value": round(twin_cpu, 3)}
-    for name in ["home signed in, metrics on", "home signed in, metrics + JSON access log"]:
-        ratio, rounds = paired_median(name, "rps")
-        if ratio is None:
-            continue
-        bar(f"{name} / metrics off (median of {rounds} paired rounds) >= 0.95", round(ratio, 3), 0.95,
-            ratio >= 0.95)
-        cpu, _ = paired_median(name, "server_cpu_us_per_request")
-        if cpu is not None:
-            extra[f"{name}: server CPU per request / metrics off"] = {"value": round(cpu, 3)}
     # Issue 22's bars: each read route as a fraction of liveness, and of PostgreSQL replaying its statements.
     least = {"a user's short profile": 0.5, "show a crud": 0.4}
     for name in ["home signed in, no feed cache", "notifications", "a user's cruds", "show a crud",
@@ -144,25 +112,65 @@ def main() -> int:
     return report(out, scenarios, extra, bars, samples)
 
 
+def observability_bars(scenarios, extra, bar):
+    """The price of metrics and the JSON access log: paired rounds against the server without metrics, and the
+    profiled share (a full run and --observability)."""
+    def paired_median(name, field):
+        """The median over rounds of `name`'s figure divided by the server without metrics in the same round."""
+        ratio, ratios = paired(scenarios, name, "home signed in, metrics off", field)
+        return ratio, len(ratios)
+
+    share = extra.get("observability share")
+    if share:
+        percent = share["percent"]
+        extra["profiled: metrics, % of the server's CPU samples"] = {"value": percent["metrics"]}
+        extra["profiled: JSON access log, % of the server's CPU samples"] = {"value": percent["logs"]}
+        extra["profiled: timing a request for both, % of the server's CPU samples"] = {"value": percent["timing"]}
+        bar("metrics + JSON access log: % of the server's CPU samples (perf) <= 5", percent["any"], 5,
+            percent["any"] <= 5)
+    else:
+        bar("metrics + JSON access log: % of the server's CPU samples (perf) <= 5", None, 5, None)
+    twin, _ = paired_median("home signed in, metrics off, a twin server", "rps")
+    if twin is not None:
+        # The same settings on two servers: how far apart this run reads two identical things.
+        extra["A/A control: a twin server without metrics, req/s / metrics off"] = {"value": round(twin, 3)}
+        twin_cpu, _ = paired_median("home signed in, metrics off, a twin server", "server_cpu_us_per_request")
+        if twin_cpu is not None:
+            extra["A/A control: server CPU per request / metrics off"] = {"value": round(twin_cpu, 3)}
+    for name in ["home signed in, metrics on", "home signed in, metrics + JSON access log"]:
+        ratio, rounds = paired_median(name, "rps")
+        if ratio is None:
+            continue
+        bar(f"{name} / metrics off (median of {rounds} paired rounds) >= 0.95", round(ratio, 3), 0.95,
+            ratio >= 0.95)
+        cpu, _ = paired_median(name, "server_cpu_us_per_request")
+        if cpu is not None:
+            extra[f"{name}: server CPU per request / metrics off"] = {"value": round(cpu, 3)}
+
+
+def paired(scenarios, numerator, denominator, field="rps"):
+    """Scenarios run in numbered rounds (`name #n`): the ratio of `numerator`'s figure to `denominator`'s in each
+    round where both have it, and their median (None without any)."""
+    ratios = sorted(r[field] / scenarios[f"{denominator} #{n.rsplit('#', 1)[1]}"][field]
+                    for n, r in scenarios.items()
+                    if n.startswith(numerator + " #") and r.get(field)
+                    and f"{denominator} #{n.rsplit('#', 1)[1]}" in scenarios)
+    return (ratios[len(ratios) // 2], ratios) if ratios else (None, [])
+
+
 def ceiling_bars(scenarios, extra, bar):
     """Our liveness route as a fraction of a bare Hummingbird route, our edge as a fraction of a bare Envoy in
     front of the same server: the median over rounds of the ratio within each round (issue 25)."""
-    def paired(numerator, denominator, field="rps"):
-        ratios = sorted(r[field] / scenarios[f"{denominator} #{n.rsplit('#', 1)[1]}"][field]
-                        for n, r in scenarios.items()
-                        if n.startswith(numerator + " #") and f"{denominator} #{n.rsplit('#', 1)[1]}" in scenarios)
-        return (ratios[len(ratios) // 2], ratios) if ratios else (None, [])
-
     bare_hb, bare_envoy = "bare Hummingbird route", "liveness through a bare Envoy"
     for numerator, denominator, least in [("liveness, default settings", bare_hb, 0.8),
                                           ("liveness through the edge, jwt_authn", bare_envoy, 0.9)]:
-        ratio, ratios = paired(numerator, denominator)
+        ratio, ratios = paired(scenarios, numerator, denominator)
         if ratio is not None:
             bar(f"{numerator} >= {least} x {denominator} (median of {len(ratios)} paired rounds)", round(ratio, 3),
                 least, ratio >= least)
     for numerator, denominator in [("liveness, LOG_LEVEL=warning METRICS=off", bare_hb), ("liveness direct", bare_hb),
                                    (bare_envoy, "liveness direct"), ("liveness through the edge, ext_authz", bare_envoy)]:
-        ratio, ratios = paired(numerator, denominator)
+        ratio, ratios = paired(scenarios, numerator, denominator)
         if ratio is not None:
             extra[f"{numerator} / {denominator}, each round"] = {
                 "value": f"median {ratio:.3f} of " + " ".join(f"{r:.3f}" for r in ratios)}
@@ -171,7 +179,7 @@ def ceiling_bars(scenarios, extra, bar):
     # CPU per request that goes when it is taken out.
     for part in [p for p in parts if p != "whole"]:
         for field, label in [("rps", "req/s"), ("server_cpu_us_per_request", "Envoy CPU per request")]:
-            ratio, ratios = paired(f"edge part: {part}", "edge part: whole", field)
+            ratio, ratios = paired(scenarios, f"edge part: {part}", "edge part: whole", field)
             if ratio is not None:
                 extra[f"edge with {part} / the whole edge, {label}"] = {
                     "value": f"median {ratio:.3f} of " + " ".join(f"{r:.3f}" for r in ratios)}

@@ -118,6 +118,10 @@ class Rig:
         listener = config["static_resources"]["listeners"][0]
         listener["address"]["socket_address"]["port_value"] = listen
         change(config, listener["filter_chains"][0]["filters"][0]["typed_config"])
+        return self.run_config(name, config, listen, admin)
+
+    def run_config(self, name: str, config: dict, listen: int, admin: int) -> str:
+        """Envoy, one worker, with `config` (listening on `listen`, its admin on `admin`) written to a file."""
         path = self.out / f"{name}.yaml"
         path.write_text(yaml.safe_dump(config, sort_keys=False))
         return self.envoy(name, *run_envoy(name, path, listen, admin, logs=self.out, concurrency=1))
@@ -159,9 +163,7 @@ class Rig:
                               "load_assignment": {"cluster_name": "backend", "endpoints": [{"lb_endpoints": [
                                   {"endpoint": {"address": {"socket_address": {"address": "127.0.0.1",
                                                                                "port_value": port}}}}]}]}}]}}
-        path = self.out / f"{name}.yaml"
-        path.write_text(yaml.safe_dump(config, sort_keys=False))
-        return self.envoy(name, *run_envoy(name, path, listen, admin, logs=self.out, concurrency=1))
+        return self.run_config(name, config, listen, admin)
 
     def keep(self, process: Process) -> Process:
         self.processes.append(process)

@@ -15,48 +15,42 @@ from .rig import BENCH, rss_mib
 from .scenarios import CEILINGS, CREATE, LARGE, OBSERVED, READ_ROUTES, Scenario
 
 
-def ceilings(bench: Bench, rounds: int = 3) -> None:
-    """Our liveness route against a bare Hummingbird route, our edge against a bare Envoy: each round every
-    scenario once, the order turned by one each round, so that a slow second of the machine does not land on
-    one of them every time (bench/report.py reads the medians of the ratios in each round)."""
-    for scenario in CEILINGS:
-        bench.warm(scenario.target, scenario.path, tokens=None, seconds=2)
+def turned_rounds(bench: Bench, scenarios: list[Scenario], rounds: int, seconds: int, warm_seconds: int) -> None:
+    """Each scenario warmed, then `rounds` rounds of every scenario once, recorded as `<name> #<round>`, the order
+    turned by one each round, so that a slow second of this shared machine does not land on one of them every
+    time: bench/report.py reads the median over rounds of the ratios within each round."""
+    for scenario in scenarios:
+        bench.warm(scenario.target, scenario.path, tokens=scenario.tokens, seconds=warm_seconds)
     for number in range(1, rounds + 1):
-        turned = CEILINGS[number % len(CEILINGS):] + CEILINGS[:number % len(CEILINGS)]
-        for scenario in turned:
-            bench.wrk(scenario, name=f"{scenario.name} #{number}", seconds=bench.ceiling_seconds)
+        for scenario in scenarios[number % len(scenarios):] + scenarios[:number % len(scenarios)]:
+            bench.wrk(scenario, name=f"{scenario.name} #{number}", seconds=seconds)
+
+
+def ceilings(bench: Bench, rounds: int = 3) -> None:
+    """Our liveness route against a bare Hummingbird route, our edge against a bare Envoy."""
+    turned_rounds(bench, CEILINGS, rounds, bench.ceiling_seconds, warm_seconds=2)
 
 
 def edge_parts(bench: Bench, rounds: int = 3) -> None:
     """The jwt_authn edge with one part removed at a time (scenarios.EDGE_PARTS), beside the whole edge and the
-    bare Envoy, in turned rounds on the liveness route: what each part of the edge costs."""
+    bare Envoy, on the liveness route: what each part of the edge costs."""
     from .scenarios import EDGE_PARTS
     targets = [("whole", "envoy-jwt"), ("bare", "envoy-bare")]
     for part, change in EDGE_PARTS.items():
         name = "envoy-jwt-" + part.replace(" ", "-").replace(",", "")
         bench.rig.edge_variant(name, "envoy-jwt", change)
         targets.append((part, name))
-    for _, target in targets:
-        bench.warm(target, "/api/health", tokens=None, seconds=1)
-    for number in range(1, rounds + 1):
-        turned = targets[number % len(targets):] + targets[:number % len(targets)]
-        for part, target in turned:
-            bench.wrk(Scenario("", target, "/api/health", tokens=None), name=f"edge part: {part} #{number}",
-                      seconds=bench.ceiling_seconds)
+    scenarios = [Scenario(f"edge part: {part}", target, "/api/health", tokens=None) for part, target in targets]
+    turned_rounds(bench, scenarios, rounds, bench.ceiling_seconds, warm_seconds=1)
 
 
 def observability(bench: Bench, rounds: int, seconds: int) -> None:
     """Run to run, one server's req/s moves by 20% on this shared machine, within a run by less over seconds:
     the price of metrics and logs is the median over short rounds of each one's ratio to the server without
-    metrics in the same round (order turned each round), never from one pair. Then the same price read from one
-    server: the share of its CPU samples in metrics and logging code (bench/observability-share.py)."""
-    for _, server in OBSERVED:
-        bench.warm(server, "/api/activities/home", seconds=2)
-    for number in range(1, rounds + 1):
-        for index in range(len(OBSERVED)):
-            label, server = OBSERVED[(number + index) % len(OBSERVED)]
-            bench.wrk(Scenario(f"home signed in, {label}", server, "/api/activities/home"),
-                      name=f"home signed in, {label} #{number}", seconds=seconds)
+    metrics in the same round, never from one pair. Then the same price read from one server: the share of its
+    CPU samples in metrics and logging code (bench/observability-share.py)."""
+    scenarios = [Scenario(f"home signed in, {label}", server, "/api/activities/home") for label, server in OBSERVED]
+    turned_rounds(bench, scenarios, rounds, seconds, warm_seconds=2)
     if shutil.which("perf") is None:
         return
     profile = bench.out / "observed.perf"
