@@ -79,14 +79,15 @@ public struct TextLogHandler: LogHandler {
         writeTail(source: "CruddurAPI", message: "request", into: &line)
     }
 
-    /// Metadata as `StreamLogHandler` prints it: each value's description, in key order.
-    static func fields(_ metadata: Logger.Metadata) -> [(String, String)] {
-        metadata.map { ($0.key, $0.value.description) }.sorted { $0.0 < $1.0 }
+    /// Metadata in the order `StreamLogHandler` prints it: by key.
+    static func fields(_ metadata: Logger.Metadata) -> [(key: String, value: Logger.Metadata.Value)] {
+        metadata.sorted { $0.key < $1.key }
     }
 
     /// One whole line, formatted on the stack, appended to standard output's buffer.
     static func write(
-        _ now: time_t, level: Logger.Level, label: String, fields: [(String, String)], source: String, message: String
+        _ now: time_t, level: Logger.Level, label: String, fields: [(key: String, value: Logger.Metadata.Value)],
+        source: String, message: String
     ) {
         LogLineWriter.withLine { line in
             writeLine(now, level: level, label: label, fields: fields, source: source, message: message, into: &line)
@@ -96,8 +97,8 @@ public struct TextLogHandler: LogHandler {
     }
 
     static func writeLine(
-        _ now: time_t, level: Logger.Level, label: String, fields: [(String, String)], source: String,
-        message: String, into line: inout LogLineWriter
+        _ now: time_t, level: Logger.Level, label: String, fields: [(key: String, value: Logger.Metadata.Value)],
+        source: String, message: String, into line: inout LogLineWriter
     ) {
         writeHead(now, level: level, label: label, into: &line)
         for (key, value) in fields { write(key, value, into: &line) }
