@@ -1,6 +1,5 @@
 """What the benchmarks run against, started through the stack package: PostgreSQL with production durability and
 the bench data, test keys and their JWKS, the release servers by name, and Envoys in front of them."""
-import os
 import subprocess
 import sys
 import time
@@ -9,7 +8,7 @@ from pathlib import Path
 import requests
 import yaml
 
-from stack import Cluster, Process, free_port, start_backend
+from stack import Cluster, Process, free_port, migrate_and_seed, start_backend
 from stack.processes import start
 from stack.edge import run_envoy, start_envoy
 
@@ -37,9 +36,7 @@ class Rig:
         self.postgres.psql("CREATE ROLE bench_capture LOGIN SUPERUSER")
         self.postgres.psql("ALTER ROLE bench_capture SET log_statement = 'all'")
         self.database = self.postgres.url_for("cruddur_bench")
-        for command in ["migrate", "seed"]:
-            subprocess.run([str(self.bin_dir / "cruddur"), command], check=True, capture_output=True,
-                           env={**os.environ, "CONNECTION_URL": self.database, "LOG_LEVEL": "warning"})
+        migrate_and_seed(self.database, str(self.bin_dir / "cruddur"))
         self.sql("UPDATE users SET cognito_user_id = 'bench-user' WHERE handle = 'andrewbrown'")
         print("bench: loading 10k activities", flush=True)
         self.sql_file("data.sql", start=1, end=9000)
