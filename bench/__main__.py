@@ -30,6 +30,8 @@ def main() -> int:
     mode.add_argument("--standby", action="store_true", help="only liveness and the database tier of issue 23")
     mode.add_argument("--ceilings", action="store_true",
                       help="only liveness and the ceilings: a bare Hummingbird route, a bare Envoy")
+    mode.add_argument("--edge-instructions", action="store_true",
+                      help="only liveness and Envoy's instructions per request, edge part by edge part (callgrind)")
     args = parser.parse_args()
 
     out = Path(os.environ.get("BENCH_OUT", ROOT / "artifacts" / "bench"))
@@ -41,7 +43,7 @@ def main() -> int:
     try:
         rig.start_database()
         rig.start_keys()
-        only = args.soak or args.observability or args.standby or args.ceilings
+        only = args.soak or args.observability or args.standby or args.ceilings or args.edge_instructions
         servers = ["server", "server-no-cache"] if args.standby else ["server"] if only else list(SERVERS)
         if args.observability:
             servers += [server for _, server in steps.OBSERVED]
@@ -54,6 +56,8 @@ def main() -> int:
             # that bench/replay.py replays exactly what each route sends.
             rig.serve("server-capture", {"FEED_CACHE_MS": "0",
                                          "CONNECTION_URL": rig.database.replace("postgres@", "bench_capture@")})
+        if args.edge_instructions:
+            rig.edge("envoy-jwt", ["server"], EDGES["envoy-jwt"][1])
         if not only or args.ceilings:
             rig.serve_bare("bare-hummingbird")
             for name, (backends, settings) in EDGES.items():
@@ -72,6 +76,8 @@ def main() -> int:
         elif args.ceilings:
             steps.ceilings(bench, int(os.environ.get("CEILING_ROUNDS", 3)))
             steps.edge_parts(bench, int(os.environ.get("CEILING_ROUNDS", 3)))
+        elif args.edge_instructions:
+            steps.edge_instructions(bench)
         else:
             everything(bench, args.large)
         bench.record({"kind": "rss", "name": "server rss", "mib": rss_mib(rig.pid("server"))})

@@ -109,13 +109,18 @@ class Rig:
     def edge_variant(self, name: str, edge: str, change) -> str:
         """A copy of edge `edge`'s configuration, changed by `change` (a function of its parsed YAML and its HTTP
         connection manager), on ports of its own, one worker: to read what one part of the edge costs."""
-        config = yaml.safe_load((self.out / f"{edge}-envoy.yaml").read_text())
         listen, admin = free_port(), free_port()
+        return self.run_config(name, self.edge_config(edge, change, listen, admin), listen, admin)
+
+    def edge_config(self, edge: str, change=None, listen: int = 0, admin: int = 0) -> dict:
+        """Edge `edge`'s configuration as envoy/render wrote it, changed by `change` if given, on the ports given."""
+        config = yaml.safe_load((self.out / f"{edge}-envoy.yaml").read_text())
         config["admin"]["address"]["socket_address"]["port_value"] = admin
         listener = config["static_resources"]["listeners"][0]
         listener["address"]["socket_address"]["port_value"] = listen
-        change(config, listener["filter_chains"][0]["filters"][0]["typed_config"])
-        return self.run_config(name, config, listen, admin)
+        if change is not None:
+            change(config, listener["filter_chains"][0]["filters"][0]["typed_config"])
+        return config
 
     def run_config(self, name: str, config: dict, listen: int, admin: int) -> str:
         """Envoy, one worker, with `config` (listening on `listen`, its admin on `admin`) written to a file."""
@@ -141,6 +146,10 @@ class Rig:
         """Envoy with the router filter only (no access log, no other filter), one worker, in front of `backend`:
         the ceiling the project's edge is read against."""
         listen, admin = free_port(), free_port()
+        return self.run_config(name, self.bare_config(backend, listen, admin), listen, admin)
+
+    def bare_config(self, backend: str, listen: int = 0, admin: int = 0) -> dict:
+        """The bare Envoy's configuration: the router filter only, in front of `backend`, on the ports given."""
         port = int(self.url(backend).rsplit(":", 1)[1])
         router = {"name": "envoy.filters.http.router", "typed_config": {
             "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"}}
@@ -160,7 +169,7 @@ class Rig:
                               "load_assignment": {"cluster_name": "backend", "endpoints": [{"lb_endpoints": [
                                   {"endpoint": {"address": {"socket_address": {"address": "127.0.0.1",
                                                                                "port_value": port}}}}]}]}}]}}
-        return self.run_config(name, config, listen, admin)
+        return config
 
     def keep(self, process: Process) -> Process:
         self.processes.append(process)

@@ -151,16 +151,36 @@ def _router_only(config, manager):
 
 
 def _plain_manager(config, manager):
-    """The connection manager with the bare Envoy's settings (no access log, path rules, local replies, request
-    id generation, address handling or limits), every filter kept: what the filters cost."""
+    """The connection manager with the bare Envoy's settings (no access log, header mutation, path rules, local
+    replies, address handling or limits), every filter kept: what the filters cost."""
     keep = {"@type", "stat_prefix", "codec_type", "route_config", "http_filters"}
     for key in [key for key in manager if key not in keep]:
         del manager[key]
-    manager["generate_request_id"] = False
 
 
 def _without_access_log(config, manager):
     del manager["access_log"]
+
+
+def _without_early_mutation(config, manager):
+    del manager["early_header_mutation_extensions"]
+
+
+def _without(*keys):
+    def change(config, manager):
+        for key in keys:
+            manager.pop(key, None)
+    return change
+
+
+def _without_request_ids(config, manager):
+    manager["generate_request_id"] = False
+
+
+def _open_routes_through_auth(config, manager):
+    """The open routes' own entries gone: health checks pass the auth filters as every other route does."""
+    host = manager["route_config"]["virtual_hosts"][0]
+    host["routes"] = [route for route in host["routes"] if "path" not in route["match"]]
 
 
 def _without_path_rules(config, manager):
@@ -171,6 +191,7 @@ def _without_path_rules(config, manager):
 
 def _without_retries(config, manager):
     for host in manager["route_config"]["virtual_hosts"]:
+        host.pop("retry_policy", None)
         for route in host["routes"]:
             route.get("route", {}).pop("retry_policy", None)
 
@@ -185,7 +206,7 @@ def _plain_cluster(config, manager):
 # against the whole edge and the bare Envoy in the same rounds, on the liveness route without a token.
 EDGE_PARTS = {
     "no access log": _without_access_log,
-    "no header_mutation": _without_filters("header_mutation"),
+    "no early header mutation": _without_early_mutation,
     "no cors": _without_filters("cors"),
     "no local_ratelimit": _without_filters("local_ratelimit"),
     "no buffer": _without_filters("buffer"),
@@ -197,4 +218,8 @@ EDGE_PARTS = {
     "a plain cluster": _plain_cluster,
     "the router filter only": _router_only,
     "a plain connection manager": _plain_manager,
+    "no request or header timeouts": _without("request_timeout", "request_headers_timeout"),
+    "no request id generation": _without_request_ids,
+    "no use_remote_address": _without("use_remote_address"),
+    "the open routes through the auth filters": _open_routes_through_auth,
 }

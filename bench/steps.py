@@ -44,6 +44,35 @@ def edge_parts(bench: Bench, rounds: int = 3) -> None:
     turned_rounds(bench, scenarios, rounds, bench.ceiling_seconds, warm_seconds=1)
 
 
+def edge_instructions(bench: Bench) -> None:
+    """Envoy's instructions per request (bench/instructions.py): the jwt_authn edge and the bare Envoy on the
+    liveness route (open), the home feed anonymous (public) and signed in; then the edge with one part taken out
+    at a time (scenarios.EDGE_PARTS) on the liveness route. Each figure is one count; one part's cost is the
+    difference from the whole edge's."""
+    from .instructions import per_request
+    from .scenarios import EDGE_PARTS
+    signed_in = {"Authorization": "Bearer " + bench.rig.one.read_text().strip()}
+    whole, bare = bench.rig.edge_config("envoy-jwt"), bench.rig.bare_config("server")
+    counts = {}
+    for label, path, headers in [("liveness", "/api/health", {}), ("home anonymous", "/api/activities/home", {}),
+                                 ("home signed in", "/api/activities/home", signed_in)]:
+        for edge, config in [("the whole edge", whole), ("a bare Envoy", bare)]:
+            counts[edge, label] = per_request(f"instructions-{len(counts)}", config, bench.out, path, headers)
+            print(f"bench: {edge}, {label}: {counts[edge, label]:.0f} instructions per request", flush=True)
+        ratio = counts["the whole edge", label] / counts["a bare Envoy", label]
+        bench.record({"kind": "instructions", "name": f"Envoy instructions per request, {label}: edge / bare",
+                      "value": f"{counts['the whole edge', label]:.0f} / {counts['a bare Envoy', label]:.0f}"
+                               f" = {ratio:.3f}"})
+    for part, change in EDGE_PARTS.items():
+        count = per_request(f"instructions-{len(counts)}", bench.rig.edge_config("envoy-jwt", change), bench.out,
+                            "/api/health", {})
+        counts[part, "liveness"] = count
+        saved = counts["the whole edge", "liveness"] - count
+        print(f"bench: edge part: {part}: {count:.0f} instructions per request", flush=True)
+        bench.record({"kind": "instructions", "name": f"Envoy instructions per request, liveness, edge with {part}",
+                      "value": f"{count:.0f} ({saved:+.0f} against the whole edge)"})
+
+
 def observability(bench: Bench, rounds: int, seconds: int) -> None:
     """Run to run, one server's req/s moves by 20% on this shared machine, within a run by less over seconds:
     the price of metrics and logs is the median over short rounds of each one's ratio to the server without
