@@ -11,15 +11,11 @@ import uuid
 import requests
 
 from stack import Cluster, Edge, prepare_database
-from support import FRONTEND
+from support import FRONTEND, bearer
 from support.load import LoadThreads
 
 DATABASE = "cruddur_failover"
 DEADLINE = 3  # the store's bound on one call
-
-
-def bearer(tokens):
-    return {"Authorization": f"Bearer {tokens['AccessToken']}"}
 
 
 class Load(LoadThreads):

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from stack import Cluster, Edge, prepare_database
-from support import FRONTEND
+from support import FRONTEND, bearer
 from support.load import LoadThreads
 
 MAX_LAG_MS, PROBE_MS = 500, 100
@@ -35,10 +35,6 @@ def replicated(cognito):
         for cluster in [standby, primary]:
             if cluster is not None:
                 cluster.stop()
-
-
-def bearer(tokens):
-    return {"Authorization": f"Bearer {tokens['AccessToken']}"}
 
 
 def readiness(edge, index: int = 0) -> dict:

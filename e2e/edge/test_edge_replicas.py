@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from stack import Edge, prepare_database
-from support import FRONTEND
+from support import FRONTEND, bearer
 from support.load import LoadThreads
 
 
@@ -25,10 +25,6 @@ def replicated(cognito, postgres):
         yield edge
     finally:
         edge.stop()
-
-
-def bearer(tokens):
-    return {"Authorization": f"Bearer {tokens['AccessToken']}"}
 
 
 def served(edge, path):

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from stack import Edge
-from support import FRONTEND
+from support import FRONTEND, bearer
 
 
 @pytest.fixture(scope="module", params=["jwt_authn", "ext_authz"])
@@ -100,6 +100,55 @@ def test_public_routes_work_without_a_token(edge):
     assert response.status_code == 200
     assert any(item["handle"] == "andrewbrown" for item in response.json())
     assert requests.get(envoy + "/nothing", timeout=5).status_code == 404
+
+
+def edge_counters(edge, prefix: str) -> dict:
+    stats = requests.get(f"http://127.0.0.1:{edge.admin_port}/stats?filter={prefix}", timeout=5).text
+    return dict(line.split(": ", 1) for line in stats.splitlines() if ": " in line)
+
+
+@pytest.mark.parametrize("path", ["/api/health", "/api/health/", "/api//health", "/api/health-check"])
+def test_the_open_routes_look_at_no_token_and_keep_no_forged_claims(edge, path):
+    """The health routes are open in the route table: the edge creates no auth filter for them (a refused token
+    passes, no check is asked, jwt_authn and RBAC count nothing), and a client's x-current-user is still removed."""
+    forged = '{"sub":"sub-admin","username":"admin"}'
+    counters = edge_counters(edge, "http.edge.(jwt_authn|rbac)")
+    before = len(edge.backend_requests())
+    response = requests.get(edge.url + path, headers={"Authorization": "Bearer not.a.token", "x-current-user": forged},
+                            timeout=5)
+    assert response.status_code == 200, response.text
+    served = edge.backend_requests()[before:]
+    assert not any(r.get("path", "").startswith("/ext_authz") for r in served), "the check was asked"
+    health = [r for r in served if r.get("path", "").rstrip("/").replace("//", "/") in ("/api/health",
+                                                                                          "/api/health-check")]
+    assert health, "the backend never saw the request"
+    assert not any(r.get("edge_sub") for r in health), "a forged x-current-user reached the backend"
+    assert edge_counters(edge, "http.edge.(jwt_authn|rbac)") == counters
+    # The same token on a public route goes through the auth filters, which count it.
+    requests.get(edge.url + "/api/activities/home", headers={"Authorization": "Bearer not.a.token"}, timeout=5)
+    if edge.auth == "jwt_authn":
+        assert edge_counters(edge, "http.edge.(jwt_authn|rbac)") != counters
+
+
+def test_writes_are_limited_at_the_edge_and_reads_are_not(cognito, andrew):
+    """The local rate limit is created only on the write routes (their per-route configuration sets it): past the
+    burst a write is refused at the edge with the API's error and Retry-After, and never reaches a replica."""
+    edge = Edge("edge-write-limit", cognito.backend_env(), FRONTEND, envoy_env={"EDGE_WRITE_BURST": "2"})
+    try:
+        writes = [requests.post(edge.url + "/api/activities", headers=bearer(andrew),
+                                json={"message": f"limit {uuid.uuid4()}", "ttl": "1-hour"}, timeout=5)
+                  for _ in range(8)]
+        refused = [response for response in writes if response.status_code == 429]
+        assert refused, [response.status_code for response in writes]
+        assert all(response.status_code in (200, 429) for response in writes)
+        assert refused[0].headers["Retry-After"] == "1"
+        assert refused[0].json()["error"]["code"] == "rate_limited"
+        posted = [r for r in edge.backend_requests() if r.get("path") == "/api/activities" and r.get("method") == "POST"]
+        assert len(posted) == len(writes) - len(refused)
+        reads = [requests.get(edge.url + "/api/activities/home", timeout=5).status_code for _ in range(8)]
+        assert reads == [200] * 8
+    finally:
+        edge.stop()
 
 
 def test_the_check_judges_the_path_the_backend_serves(edge):
