@@ -3,6 +3,7 @@ by up to 30% between rounds; an instruction count moves by about 0.1% between ru
 costs reads from two counts, one change apart. An Envoy with the configuration runs under callgrind (one worker,
 no instrumentation until it is ready); after warm-up requests on one keep-alive connection the counts are zeroed,
 `requests` more are sent, and the total over all of Envoy's threads is divided by them."""
+import copy
 import http.client
 import subprocess
 import time
@@ -19,7 +20,7 @@ WARM = 300
 def per_request(name: str, config: dict, out: Path, path: str, headers: dict, requests: int = 1000) -> float:
     """Envoy's instructions per request for GET `path` with `headers`, under `config` (its listener's and admin's
     ports are replaced with free ones); every answer must be 200."""
-    config = yaml.safe_load(yaml.safe_dump(config))
+    config = copy.deepcopy(config)
     listen, admin = free_port(), free_port()
     config["admin"]["address"]["socket_address"]["port_value"] = admin
     config["static_resources"]["listeners"][0]["address"]["socket_address"]["port_value"] = listen

@@ -93,6 +93,11 @@ class Edge:
     def backend_url(self) -> str:
         return f"http://127.0.0.1:{self.ports[0]}"
 
+    def counters(self, pattern: str) -> dict[str, str]:
+        """Envoy's stats whose names match `pattern` (the admin's /stats?filter=, a regex), by name."""
+        stats = requests.get(f"http://127.0.0.1:{self.admin_port}/stats", params={"filter": pattern}, timeout=5).text
+        return dict(line.split(": ", 1) for line in stats.splitlines() if ": " in line)
+
     def healthy_replicas(self) -> int:
         clusters = requests.get(f"http://127.0.0.1:{self.admin_port}/clusters?format=json", timeout=2).json()
         backend = next(c for c in clusters["cluster_statuses"] if c["name"] == "backend")
