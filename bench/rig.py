@@ -112,7 +112,7 @@ class Rig:
         listen, admin = free_port(), free_port()
         return self.run_config(name, self.edge_config(edge, change, listen, admin), listen, admin)
 
-    def edge_config(self, edge: str, change=None, listen: int = 0, admin: int = 0) -> dict:
+    def edge_config(self, edge: str, change, listen: int, admin: int) -> dict:
         """Edge `edge`'s configuration as envoy/render wrote it, changed by `change` if given, on the ports given."""
         config = yaml.safe_load((self.out / f"{edge}-envoy.yaml").read_text())
         config["admin"]["address"]["socket_address"]["port_value"] = admin
@@ -148,7 +148,7 @@ class Rig:
         listen, admin = free_port(), free_port()
         return self.run_config(name, self.bare_config(backend, listen, admin), listen, admin)
 
-    def bare_config(self, backend: str, listen: int = 0, admin: int = 0) -> dict:
+    def bare_config(self, backend: str, listen: int, admin: int) -> dict:
         """The bare Envoy's configuration: the router filter only, in front of `backend`, on the ports given."""
         port = int(self.url(backend).rsplit(":", 1)[1])
         router = {"name": "envoy.filters.http.router", "typed_config": {

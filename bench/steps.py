@@ -7,6 +7,7 @@ import sys
 import threading
 import time
 from dataclasses import replace
+from functools import partial
 
 import requests
 
@@ -52,7 +53,7 @@ def edge_instructions(bench: Bench) -> None:
     from .instructions import per_request
     from .scenarios import EDGE_PARTS
     signed_in = {"Authorization": "Bearer " + bench.rig.one.read_text().strip()}
-    whole, bare = bench.rig.edge_config("envoy-jwt"), bench.rig.bare_config("server")
+    whole, bare = partial(bench.rig.edge_config, "envoy-jwt", None), partial(bench.rig.bare_config, "server")
     counts = {}
     for label, path, headers in [("liveness", "/api/health", {}), ("home anonymous", "/api/activities/home", {}),
                                  ("home signed in", "/api/activities/home", signed_in)]:
@@ -64,8 +65,8 @@ def edge_instructions(bench: Bench) -> None:
                       "value": f"{counts['the whole edge', label]:.0f} / {counts['a bare Envoy', label]:.0f}"
                                f" = {ratio:.3f}"})
     for part, change in EDGE_PARTS.items():
-        count = per_request(f"instructions-{len(counts)}", bench.rig.edge_config("envoy-jwt", change), bench.out,
-                            "/api/health", {})
+        count = per_request(f"instructions-{len(counts)}", partial(bench.rig.edge_config, "envoy-jwt", change),
+                            bench.out, "/api/health", {})
         counts[part, "liveness"] = count
         saved = counts["the whole edge", "liveness"] - count
         print(f"bench: edge part: {part}: {count:.0f} instructions per request", flush=True)

@@ -44,12 +44,17 @@ def start_envoy(name: str, backends: list[int], frontend_origin: str, cognito_en
     return run_envoy(f"{name}-envoy", config, listen, admin, logs=logs, concurrency=concurrency)
 
 
+def envoy_command(config: Path, listen: int, concurrency: int | None = None) -> list[str]:
+    """Envoy's command line for the configuration file `config` listening on `listen` (also its --base-id, so that
+    Envoys on one machine keep apart)."""
+    workers = [] if concurrency is None else ["--concurrency", str(concurrency)]
+    return [envoy_binary(), "-c", str(config), "--log-level", "warn", "--base-id", str(listen), *workers]
+
+
 def run_envoy(name: str, config: Path, listen: int, admin: int, *, logs: Path | None = None,
               concurrency: int | None = None) -> tuple[Process, str, int]:
     """Envoy with the configuration file `config` (listening on `listen`, its admin on `admin`), once ready."""
-    workers = [] if concurrency is None else ["--concurrency", str(concurrency)]
-    process = start(name, [envoy_binary(), "-c", str(config), "--log-level", "warn", "--base-id", str(listen),
-                           *workers], f"http://127.0.0.1:{admin}/ready", logs=logs)
+    process = start(name, envoy_command(config, listen, concurrency), f"http://127.0.0.1:{admin}/ready", logs=logs)
     return process, f"http://127.0.0.1:{listen}", admin
 
 

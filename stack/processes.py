@@ -19,18 +19,22 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_http(url: str, seconds: float = 30, process: subprocess.Popen | None = None) -> None:
-    """Until `url` answers at all (any status); fails early when `process`, which should serve it, exits."""
+def wait_http(url: str, seconds: float = 30, process: subprocess.Popen | None = None,
+              status: int | None = None) -> None:
+    """Until `url` answers at all (any status), or with `status` if given; fails early when `process`, which
+    should serve it, exits."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
             raise RuntimeError(f"process for {url} exited with {process.returncode}")
         try:
-            requests.get(url, timeout=1)
-            return
+            answer = requests.get(url, timeout=1)
+            if status is None or answer.status_code == status:
+                return
         except requests.RequestException:
-            time.sleep(0.2)
-    raise TimeoutError(f"{url} did not answer within {seconds}s")
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} did not answer{'' if status is None else f' {status}'} within {seconds}s")
 
 
 class Process:
